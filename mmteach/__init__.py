@@ -1,0 +1,38 @@
+"""mmteach: the helper package of the book *Multimodal and Cross-Modal Deep Learning*.
+
+One import gives the chapters what they need; each helper's docstring says which
+chapter introduces it. Modules, one per concern:
+
+- :mod:`mmteach.datasets` -- the Shapes world (Chapter 1)
+- :mod:`mmteach.plotting` -- pictures and audio players (Chapter 1 onwards)
+- :mod:`mmteach.exercises` -- automatic checkers for the exercises
+"""
+
+__version__ = "0.1.0"
+
+#: The one canonical home of the book; ``_config.yml`` and every chapter's Colab badge
+#: and install cell use the same repository (a test checks that they agree).
+REPOSITORY_URL = "https://github.com/mmteach/mmteach"
+BRANCH = "main"
+
+
+def glue(name: str, value, *, display: bool = False):
+    """Record ``value`` under ``name`` for the book's prose (myst-nb ``glue``).
+
+    The prose then quotes it with ``{glue:text}`name``` so no number is typed by
+    hand. Where myst-nb is not installed (Colab), the value is printed instead when
+    ``display`` is true. Returns ``value``. Introduced in Chapter 1.
+
+    >>> glue("answer", 42)
+    42
+    """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"name must be an identifier-like string, got {name!r}")
+    try:
+        from myst_nb import glue as _myst_glue
+    except ImportError:
+        if display:
+            print(f"{name} = {value}")
+        return value
+    _myst_glue(name, value, display=display)
+    return value

@@ -1,0 +1,167 @@
+"""Pictures and sounds: look at data rather than read it.
+
+Introduced in Chapter 1 (``notebooks/01_modalities.ipynb``).
+
+>>> from mmteach.datasets import make_scenes
+>>> from mmteach.plotting import show_scene
+>>> fig = show_scene(make_scenes(4, seed=0), 0)
+>>> len(fig.axes)
+4
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .datasets import ATTRIBUTES, SAMPLE_RATE, Scenes
+
+__all__ = ["show_scene", "show_gallery", "play", "plot_ceilings"]
+
+
+def _check_scenes(scenes):
+    if not isinstance(scenes, Scenes):
+        raise TypeError(
+            f"scenes must be a Scenes object from mmteach.datasets, got {type(scenes).__name__}"
+        )
+
+
+def _check_index(scenes, index):
+    if isinstance(index, bool) or not isinstance(index, numbers.Integral):
+        raise TypeError(f"index must be an integer, got {type(index).__name__} {index!r}")
+    if not -len(scenes) <= index < len(scenes):
+        raise ValueError(f"index must be in [0, {len(scenes)}), got {index}")
+    return int(index) % len(scenes)
+
+
+def play(waveform, rate: int = SAMPLE_RATE):
+    """An audio player for a waveform: plays in Jupyter, in Colab and in the HTML book.
+
+    The sound is embedded in the page as a WAV file, so no file or server is needed.
+    Normalisation is off, so loud and quiet scenes keep their loudness.
+
+    >>> import numpy as np
+    >>> player = play(np.zeros(800, dtype=np.float32))
+    >>> type(player).__name__
+    'Audio'
+    """
+    from IPython.display import Audio
+
+    x = np.asarray(waveform, dtype=float)
+    if x.ndim != 1:
+        raise ValueError(f"waveform must be 1-D (one sound), got shape {x.shape}")
+    if x.size == 0 or not np.all(np.isfinite(x)):
+        raise ValueError("waveform must be non-empty and finite")
+    if isinstance(rate, bool) or not isinstance(rate, numbers.Integral) or rate <= 0:
+        raise ValueError(f"rate must be a positive integer (samples per second), got {rate!r}")
+    peak = float(np.abs(x).max())
+    if peak > 1.0:  # Audio(normalize=False) refuses values outside [-1, 1]
+        x = x / peak
+    return Audio(x, rate=int(rate), normalize=False)
+
+
+def show_scene(scenes: Scenes, index: int = 0, *, title: str | None = None):
+    """One scene in all its modalities, side by side: image, waveform, spectrogram, and
+    caption with table row and true attributes. Returns the matplotlib figure.
+
+    Pair it with :func:`play` to hear the sound. Introduced in Chapter 1.
+    """
+    import matplotlib.pyplot as plt
+
+    _check_scenes(scenes)
+    i = _check_index(scenes, index)
+    fig, axes = plt.subplots(
+        1, 4, figsize=(13, 3.0), gridspec_kw={"width_ratios": [1, 1.6, 1.6, 1.7]}
+    )
+    ax_img, ax_wave, ax_spec, ax_text = axes
+    ax_img.imshow(np.clip(scenes.images[i], 0, 1), interpolation="nearest")
+    ax_img.set_title("image (32x32)")
+    ax_img.axis("off")
+
+    wave = scenes.sounds[i]
+    t = np.arange(wave.size) / SAMPLE_RATE * 1000
+    ax_wave.plot(t, wave, lw=0.6)
+    ax_wave.set_xlabel("time (ms)")
+    ax_wave.set_title("sound: waveform")
+    ax_wave.set_ylim(-1.05, 1.05)
+
+    from .preprocessing import spectrogram  # imported here: preprocessing may load TensorFlow
+
+    spec = spectrogram(wave)
+    frame_ms = 64 / SAMPLE_RATE * 1000
+    ax_spec.imshow(
+        spec.T,
+        origin="lower",
+        aspect="auto",
+        extent=(0, spec.shape[0] * frame_ms, 0, SAMPLE_RATE / 2),
+        cmap="magma",
+    )
+    ax_spec.set_xlabel("time (ms)")
+    ax_spec.set_ylabel("Hz")
+    ax_spec.set_title("sound: spectrogram")
+
+    row = scenes.table.iloc[i]
+    truth = ", ".join(f"{a}={scenes.attributes[a].iloc[i]}" for a in ATTRIBUTES)
+    lines = [f'caption: "{scenes.captions[i]}"', "", "table row:"]
+    lines += [f"  {k}: {v}" for k, v in row.items()]
+    lines += ["", "truth: " + truth]
+    ax_text.text(0, 1, "\n".join(lines), va="top", ha="left", family="monospace", fontsize=8,
+                 wrap=True)
+    ax_text.axis("off")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def show_gallery(scenes: Scenes, n: int = 12, *, cols: int = 6, captions: bool = True):
+    """A grid of the first ``n`` images, each titled with its caption. Returns the figure.
+
+    Introduced in Chapter 1.
+    """
+    import textwrap
+
+    import matplotlib.pyplot as plt
+
+    _check_scenes(scenes)
+    for name, value in (("n", n), ("cols", cols)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    n = min(int(n), len(scenes))
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(2.1 * cols, 2.4 * rows), squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if k >= n:
+            continue
+        ax.imshow(np.clip(scenes.images[k], 0, 1), interpolation="nearest")
+        if captions:
+            ax.set_title(textwrap.fill(str(scenes.captions[k]) or "(empty)", 22), fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_ceilings(table, *, ax=None, title: str = "Bayes ceiling by modality"):
+    """A heat map of a (rows x columns) table of accuracies in [0, 1], values written in.
+
+    ``table`` is a pandas DataFrame, e.g. modalities as rows and attributes as columns.
+    Returns the axes. Introduced in Chapter 1.
+    """
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"table must be a pandas DataFrame, got {type(table).__name__}")
+    values = table.to_numpy(dtype=float)
+    if values.size == 0 or np.any(~np.isfinite(values)) or values.min() < 0 or values.max() > 1:
+        raise ValueError("table must hold finite accuracies in [0, 1]")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.4 * values.shape[1] + 2, 0.5 * values.shape[0] + 1.2))
+    ax.imshow(values, vmin=0, vmax=1, cmap="viridis")
+    ax.set_xticks(range(values.shape[1]), [str(c) for c in table.columns])
+    ax.set_yticks(range(values.shape[0]), [str(r) for r in table.index])
+    for (r, c), v in np.ndenumerate(values):
+        ax.text(c, r, f"{v:.1%}", ha="center", va="center", color="white" if v < 0.6 else "black")
+    ax.set_title(title)
+    return ax
