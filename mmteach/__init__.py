@@ -28,6 +28,8 @@ def glue(name: str, value, *, display: bool = False):
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"name must be an identifier-like string, got {name!r}")
+    if hasattr(value, "item") and getattr(value, "ndim", None) == 0:
+        value = value.item()  # numpy scalars print as np.float64(...); the prose wants 0.925
     try:
         from myst_nb import glue as _myst_glue
     except ImportError:

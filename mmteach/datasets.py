@@ -546,20 +546,31 @@ def make_scenes(
 
     Parameters
     ----------
-    n : number of scenes (>= 1).
-    seed : the random seed; the same seed gives the same scenes.
-    silence : how often each modality is silent about each attribute: ``None`` for
+    n : int
+        Number of scenes (at least 1).
+    seed : int
+        The random seed; the same seed gives the same scenes.
+    silence : None, float or dict
+        How often each modality is silent about each attribute: ``None`` for
         :data:`DEFAULT_SILENCE`, one probability for everything, or a dict such as
         ``{"caption": {"colour": 0.5}, "sound": 0.0}``.
-    label_noise : probability that a label is replaced by a uniformly drawn class.
-    attribute_probs : class probabilities per attribute, e.g.
-        ``{"shape": [0.7, 0.1, 0.1, 0.1]}``; uniform by default.
-    pixel_noise, audio_noise : standard deviation of the Gaussian noise added.
-    messy : add the defects real data has (Chapter 2): missing table values,
-        duplicated rows, corrupted (blank) images, empty captions, clipped audio and
-        outlier measurements, each in about ``defect_rate`` of the scenes; the exact
-        counts are in ``scenes.defects`` and per row in ``scenes.defect_flags``.
+    label_noise : float
+        Probability that a label is replaced by a uniformly drawn class.
+    attribute_probs : dict, optional
+        Class probabilities per attribute, e.g. ``{"shape": [0.7, 0.1, 0.1, 0.1]}``;
+        uniform by default.
+    pixel_noise, audio_noise : float
+        Standard deviation of the Gaussian noise added to pixels and to samples.
+    messy : bool
+        Add the defects real data has (Chapter 2): missing table values, duplicated
+        rows, corrupted (blank) images, empty captions, clipped audio and outlier
+        measurements, each in about ``defect_rate`` of the scenes; the exact counts
+        are in ``scenes.defects`` and per row in ``scenes.defect_flags``.
+    defect_rate : float
+        The rate of each kind of defect in messy mode.
 
+    Examples
+    --------
     >>> s = make_scenes(500, seed=1, messy=True)
     >>> sorted(s.defects)  # doctest: +NORMALIZE_WHITESPACE
     ['clipped_audio', 'corrupted_images', 'duplicate_rows', 'empty_captions',
