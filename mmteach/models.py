@@ -185,27 +185,39 @@ def _inputs(shapes):
 
 
 def image_encoder(
-    input_shape, *, embed_dim: int = 32, filters=(8, 16), name: str = "image_encoder"
+    input_shape,
+    *,
+    embed_dim: int = 32,
+    filters=(8, 16),
+    pooling: str = "max",
+    name: str = "image_encoder",
 ):
     """A small CNN: ``(height, width, channels)`` image -> ``embed_dim`` vector.
 
-    Each entry of ``filters`` adds a 3x3 convolution and a 2x2 max-pool; the
-    feature map is then flattened (so position survives) and a Dense layer makes
-    the embedding. Introduced in Chapter 3.
+    Each entry of ``filters`` adds a 3x3 convolution with stride 2, which halves
+    the height and width (as cheap as it gets, and enough for 32x32 shapes). Then
+    ``pooling="max"`` keeps the strongest response of each filter anywhere in the
+    image (few weights, and it does not matter *where* the object is), while
+    ``pooling="flatten"`` keeps the whole feature map, so the embedding can tell
+    where things are. A Dense layer makes the embedding. Introduced in Chapter 3.
 
     >>> image_encoder((32, 32, 3), embed_dim=16).output.shape
     (None, 16)
     """
-    (shape,) = [_check_shape("image", input_shape)]
+    shape = _check_shape("image", input_shape)
     embed_dim = _check_positive_int("embed_dim", embed_dim)
     filters = tuple(_check_positive_int("filters", f) for f in filters)
+    if pooling not in ("max", "flatten"):
+        raise ValueError(f"pooling must be 'max' or 'flatten', got {pooling!r}")
+    if min(shape[:2]) < 2 ** len(filters):
+        raise ValueError(
+            f"the image {shape} is too small for {len(filters)} strided convolutions: it needs at "
+            f"least {2 ** len(filters)} pixels per side"
+        )
     x = inputs = keras.Input(shape=shape, name="image")
     for f in filters:
-        if min(x.shape[1], x.shape[2]) < 2:
-            raise ValueError(f"the image {shape} is too small for {len(filters)} pooling steps")
-        x = layers.Conv2D(f, 3, padding="same", activation="relu")(x)
-        x = layers.MaxPooling2D(2)(x)
-    x = layers.Flatten()(x)
+        x = layers.Conv2D(f, 3, strides=2, padding="same", activation="relu")(x)
+    x = layers.GlobalMaxPooling2D()(x) if pooling == "max" else layers.Flatten()(x)
     outputs = layers.Dense(embed_dim, activation="relu")(x)
     return keras.Model(inputs, outputs, name=name)
 
@@ -228,7 +240,7 @@ def caption_encoder(
     >>> caption_encoder((12,), vocab_size=50, embed_dim=8).output.shape
     (None, 8)
     """
-    (shape,) = [_check_shape("caption", input_shape)]
+    shape = _check_shape("caption", input_shape)
     vocab_size = _check_positive_int("vocab_size", vocab_size, 2)
     embed_dim = _check_positive_int("embed_dim", embed_dim)
     token_dim = _check_positive_int("token_dim", token_dim)
@@ -258,7 +270,7 @@ def sound_encoder(
     >>> sound_encoder((28, 65), embed_dim=8).output.shape
     (None, 8)
     """
-    (shape,) = [_check_shape("sound", input_shape)]
+    shape = _check_shape("sound", input_shape)
     embed_dim = _check_positive_int("embed_dim", embed_dim)
     filters = _check_positive_int("filters", filters)
     inputs = keras.Input(shape=shape, name="sound")
@@ -587,14 +599,17 @@ def early_fusion(
     hidden: int = 64,
     modality_dropout: float = 0.0,
     seed: int | None = None,
+    pool: int = 4,
 ):
     """Early fusion: join the raw features first, then learn one network on the joined vector.
 
-    Images and spectrograms are flattened, a caption becomes a bag of words
-    (``vocab_size`` zeros and ones: which words occur), the table row is used as
-    it is. Nothing is learned before the join, so every layer can mix every
-    modality. ``embed_dim`` sets the width of the second hidden layer.
-    Introduced in Chapter 3.
+    Each modality becomes a fixed (not learned) feature vector: an image is
+    shrunk by averaging ``pool`` x ``pool`` blocks of pixels and flattened, a
+    spectrogram is averaged over ``pool`` frames at a time and flattened, a caption
+    becomes a bag of words (``vocab_size`` zeros and ones: which words occur), and
+    the table row stays as it is. The vectors are concatenated and a two-layer
+    network (``hidden`` then ``embed_dim`` units) learns from the joined vector, so
+    every learned weight can mix every modality. Introduced in Chapter 3.
 
     >>> early_fusion({"image": (8, 8, 3), "table": (6,)}, n_classes=3).output.shape
     (None, 3)
@@ -602,6 +617,10 @@ def early_fusion(
     shapes, n_classes, vocab_size, embed_dim, hidden, rate = _check_common(
         input_shapes, n_classes, vocab_size, embed_dim, hidden, modality_dropout
     )
+    pool = _check_positive_int("pool", pool)
+    for m in ("image", "sound"):
+        if m in shapes and min(shapes[m][: 2 if m == "image" else 1]) < pool:
+            raise ValueError(f"pool={pool} is larger than the {m} input {shapes[m]}")
     inputs = _inputs(shapes)
     present = ModalityPresence(name="present")([inputs[m] for m in shapes])
     features = []
@@ -609,12 +628,12 @@ def early_fusion(
         x = inputs[m]
         if m == "caption":
             x = layers.CategoryEncoding(vocab_size, output_mode="multi_hot", name="bag_of_words")(x)
-        elif m in ("image", "sound"):
-            x = layers.Flatten(name=f"flat_{m}")(x)
+        elif m == "image":
+            x = layers.Flatten(name="flat_image")(layers.AveragePooling2D(pool, name="shrink_image")(x))
+        elif m == "sound":
+            x = layers.Flatten(name="flat_sound")(layers.AveragePooling1D(pool, name="shrink_sound")(x))
         features.append(x)
-    features = ModalityDropout(modality_dropout, seed=seed, name="modality_dropout")(
-        features, present=present
-    )
+    features = ModalityDropout(rate, seed=seed, name="modality_dropout")(features, present=present)
     x = layers.Concatenate(name="joined")(features) if len(features) > 1 else features[0]
     x = layers.Dense(hidden, activation="relu")(x)
     x = layers.Dense(embed_dim, activation="relu")(x)

@@ -165,3 +165,61 @@ def plot_ceilings(table, *, ax=None, title: str = "Bayes ceiling by modality"):
         ax.text(c, r, f"{v:.1%}", ha="center", va="center", color="white" if v < 0.6 else "black")
     ax.set_title(title)
     return ax
+
+
+# --- Chapter 5 ---------------------------------------------------------------------
+
+__all__ += ["plot_confusion_matrix"]
+
+
+def plot_confusion_matrix(
+    matrix, class_names=None, *, normalize: bool = False, ax=None, title: str | None = None,
+    cmap: str = "Blues",
+):
+    """Draw a confusion matrix (true classes in rows, predictions in columns), counts written in.
+
+    ``matrix`` comes from :func:`mmteach.metrics.confusion_matrix`. With
+    ``normalize=True`` each row is divided by its total, so a cell reads "of the scenes
+    that are class *i*, this fraction was predicted *j*" (the diagonal is each class's
+    recall); the colours then use the same 0..1 scale for every row. Returns the axes.
+    Introduced in Chapter 5.
+
+    >>> ax = plot_confusion_matrix([[5, 1], [0, 4]], ["no", "yes"])
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('predicted', 'true')
+    """
+    import matplotlib.pyplot as plt
+
+    m = np.asarray(matrix)
+    if m.dtype == object or not np.issubdtype(m.dtype, np.number):
+        raise TypeError(f"matrix must hold numbers, got dtype {m.dtype}")
+    if m.ndim != 2 or m.shape[0] != m.shape[1] or m.size == 0:
+        raise ValueError(f"matrix must be square (classes x classes), got shape {m.shape}")
+    if not np.all(np.isfinite(m)) or m.min() < 0:
+        raise ValueError("matrix must hold finite, non-negative counts")
+    k = m.shape[0]
+    if class_names is None:
+        class_names = [str(i) for i in range(k)]
+    elif isinstance(class_names, str) or len(class_names) != k:
+        raise ValueError(
+            f"class_names must name the {k} classes, got {class_names!r}"
+        )
+    values = m.astype(float)
+    if normalize:
+        totals = values.sum(axis=1, keepdims=True)
+        values = np.divide(values, totals, out=np.zeros_like(values), where=totals > 0)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.8 * k + 1.6, 0.8 * k + 1.2))
+    top = 1.0 if normalize else max(values.max(), 1.0)
+    ax.imshow(values, cmap=cmap, vmin=0, vmax=top)
+    ax.set_xticks(range(k), [str(c) for c in class_names], rotation=45, ha="right")
+    ax.set_yticks(range(k), [str(c) for c in class_names])
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    for (r, c), v in np.ndenumerate(values):
+        text = f"{v:.0%}" if normalize else f"{int(round(v))}"
+        ax.text(c, r, text, ha="center", va="center", fontsize=8,
+                color="white" if v > 0.6 * top else "black")
+    if title:
+        ax.set_title(title)
+    return ax

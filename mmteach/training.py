@@ -79,6 +79,11 @@ def _learning_rate(value, name="learning_rate"):
     return _number(name, value, low=0.0, low_open=True)
 
 
+def _as_float(value) -> float:
+    """A Python float from a number, a NumPy scalar, a tensor or a Keras variable."""
+    return float(value.numpy() if hasattr(value, "numpy") else value)
+
+
 def _positive_int(name, value, minimum=1):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
@@ -170,7 +175,7 @@ class Optimizer:
         return {}
 
     def __repr__(self):
-        params = {"learning_rate": round(float(self._learning_rate.numpy()), 8), **self._params()}
+        params = {"learning_rate": round(_as_float(self._learning_rate), 8), **self._params()}
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in params.items())})"
 
 
@@ -300,8 +305,9 @@ class Adam(Optimizer):
     Kingma and Ba (2015) write the bias correction as ``m_hat = m / (1 - beta_1**t)``,
     ``v_hat = v / (1 - beta_2**t)`` and ``w <- w - lr * m_hat / (sqrt(v_hat) + epsilon)``;
     the form above (their Section 2's "more efficient" order, which Keras uses) is the
-    same except that ``epsilon`` is scaled by ``sqrt(1 - beta_2**t)``. Without the
-    correction the first steps would be far too small, since ``m`` and ``v`` start at 0.
+    same except that ``epsilon`` is scaled by ``sqrt(1 - beta_2**t)``. The correction
+    matters early: ``m`` and ``v`` start at 0, and ``v`` (with ``beta_2`` near 1) stays near
+    0 far longer, so uncorrected first steps would be about three times too large.
     Equals ``keras.optimizers.Adam(learning_rate, beta_1, beta_2, epsilon)``.
 
     >>> Adam()
@@ -352,7 +358,7 @@ def _get_loss(name, loss):
 
     def mean_loss(y_true, y_pred):
         # Loss objects already average; loss functions (e.g. "mse") give one value per example.
-        return ops.mean(fn(y_true, y_pred))
+        return ops.cast(ops.mean(fn(y_true, y_pred)), "float32")
 
     return mean_loss
 
@@ -641,7 +647,7 @@ def _check_optimizer(optimizer):
             f"{type(optimizer).__name__} {optimizer!r}"
         )
     try:
-        rate = float(ops.convert_to_numpy(optimizer.learning_rate))
+        rate = _as_float(optimizer.learning_rate)
     except (TypeError, ValueError, AttributeError):
         raise TypeError(f"optimizer.learning_rate must be a number, got {optimizer.learning_rate!r}")
     _learning_rate(rate, "optimizer.learning_rate")
@@ -837,7 +843,9 @@ def train(
             position += batch_size
             if schedule is not None:
                 rate = schedule(step)
-                optimizer.learning_rate = _number(f"schedule({step})", float(rate), low=0.0)
+                if hasattr(rate, "numpy"):  # a keras.optimizers.schedules object gives a tensor
+                    rate = _as_float(rate)
+                optimizer.learning_rate = _number(f"schedule({step})", rate, low=0.0)
             logs = train_step(_take(x, index), _take(y, index))
             step += 1
             for k, v in logs.items():
@@ -852,7 +860,7 @@ def train(
         elif validation_data is not None:
             epoch_logs.update({f"val_{k}": math.nan for k in sums})
         if schedule is not None:
-            epoch_logs["learning_rate"] = float(ops.convert_to_numpy(optimizer.learning_rate))
+            epoch_logs["learning_rate"] = _as_float(optimizer.learning_rate)
         for k, v in epoch_logs.items():
             history.setdefault(k, []).append(float(v))
         if diverged:
