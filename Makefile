@@ -3,12 +3,14 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+COLAB_VENV := .venv-colab
+COLAB_STAMP := $(COLAB_VENV)/.installed
 export MPLBACKEND := Agg
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 export FSDD_DIR ?= $(abspath ../shared/data/fsdd-v1.0.10)
 
-.PHONY: book test unit notebooks lint clean-notebooks clean env
+.PHONY: book test env lint unit notebooks test-html browser bench test-colab clean-notebooks clean
 
 env: $(STAMP)
 
@@ -19,24 +21,54 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+## make book: execute every chapter and build the HTML book into _build/html (warnings fail it)
 book: $(STAMP)
 	rm -rf _build/html _build/.doctrees
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-lint: $(STAMP)
-	$(BIN)/ruff check .
-
-unit: $(STAMP)
-	$(BIN)/pytest tests
-
-notebooks: $(STAMP)
-	$(BIN)/pytest --nbval-lax -p no:cacheprovider $$($(BIN)/python tools/toc.py)
-
+## make test: lint, unit tests, every notebook under nbval, the book, and the built HTML
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest tests --doctest-modules mmteach
 	$(MAKE) notebooks
 	$(MAKE) book
+	$(MAKE) test-html
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+unit: $(STAMP)
+	$(BIN)/pytest tests --doctest-modules mmteach
+
+notebooks: $(STAMP)
+	$(BIN)/pytest --nbval-lax -p no:cacheprovider $$($(BIN)/python tools/toc.py)
+
+# Debian's Chromium drives the browser tests; no browser is downloaded.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { command -v apt-get >/dev/null 2>&1 && \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } ; } || \
+	  { echo "Install Chromium (Debian/Ubuntu: apt-get install chromium) to run the browser tests"; exit 1; }
+
+## make test-html: the built book in headless Chromium, its links and its run times (after make book)
+test-html: $(STAMP) browser
+	MMTEACH_HTML_TESTS=1 $(BIN)/pytest tests/html -p no:cacheprovider
+
+## make bench: every chapter in a fresh kernel: wall time, peak memory, glued figures -> _build/bench.*
+bench: $(STAMP)
+	$(BIN)/python tools/bench.py
+
+## make test-colab: mmteach's tests and every chapter with Colab's library versions
+$(COLAB_STAMP): requirements-colab.txt pyproject.toml
+	test -x $(COLAB_VENV)/bin/python || $(PYTHON) -m venv $(COLAB_VENV)
+	$(COLAB_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(COLAB_VENV)/bin/python -m pip install --quiet -r requirements-colab.txt
+	$(COLAB_VENV)/bin/python -m pip install --quiet --no-deps -e .
+	touch $(COLAB_STAMP)
+
+test-colab: $(COLAB_STAMP)
+	$(COLAB_VENV)/bin/pytest tests -p no:cacheprovider
+	$(COLAB_VENV)/bin/pytest --nbval-lax -p no:cacheprovider $$($(COLAB_VENV)/bin/python tools/toc.py)
 
 clean-notebooks:
 	$(BIN)/python tools/nbclean.py notebooks/*.ipynb

@@ -1,0 +1,77 @@
+"""Run every chapter in a fresh kernel; record wall time, peak memory and every glued figure.
+
+Usage: python tools/bench.py [notebooks ...]   (`make bench`; default: every chapter in _toc.yml)
+Writes _build/bench.json and _build/bench.md (a Markdown table).
+"""
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+
+def _glued(nb):
+    """The values a notebook glued with myst-nb, as their text/plain form."""
+    values = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            meta = out.get("metadata", {}).get("scrapbook", {})
+            if "name" in meta:
+                prefix = meta.get("mime_prefix", "")
+                text = out.get("data", {}).get(prefix + "text/plain")
+                values[meta["name"]] = text
+    return values
+
+
+def run_one(path: str) -> dict:
+    """Execute one notebook here (called in a child process, so the kernel's peak is ours)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(Path(path).parent)}}).execute()
+    wall = time.perf_counter() - start
+    # the kernel has exited and been waited for: its peak memory is in RUSAGE_CHILDREN (KiB on Linux)
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"notebook": path, "wall_s": round(wall, 2), "peak_mib": round(peak_kib / 1024, 1),
+            "glued": _glued(nb)}
+
+
+def main(paths):
+    if not paths:
+        from toc import toc_notebooks
+
+        paths = toc_notebooks()
+    results = []
+    for path in paths:
+        out = subprocess.run([sys.executable, __file__, "--one", path], capture_output=True,
+                             text=True, cwd=ROOT)
+        if out.returncode != 0:
+            print(out.stderr[-3000:], file=sys.stderr)
+            raise SystemExit(f"{path} failed")
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        print(f"{path}: {result['wall_s']:.1f} s, peak {result['peak_mib']:.0f} MiB", flush=True)
+        results.append(result)
+    build = ROOT / "_build"
+    build.mkdir(exist_ok=True)
+    (build / "bench.json").write_text(json.dumps(results, indent=1) + "\n")
+    lines = ["| chapter | wall time (s) | peak memory (MiB) | glued figures |", "|---|---|---|---|"]
+    for r in results:
+        glued = "; ".join(f"{k} = {v}" for k, v in r["glued"].items())
+        lines.append(f"| {Path(r['notebook']).stem} | {r['wall_s']:.1f} | {r['peak_mib']:.0f} | {glued} |")
+    (build / "bench.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--one"]:
+        print(json.dumps(run_one(sys.argv[2])))
+    else:
+        main(sys.argv[1:])
