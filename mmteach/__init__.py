@@ -5,7 +5,11 @@ chapter introduces it. Modules, one per concern:
 
 - :mod:`mmteach.datasets` -- the Shapes world (Chapter 1)
 - :mod:`mmteach.plotting` -- pictures and audio players (Chapter 1 onwards)
-- :mod:`mmteach.exercises` -- automatic checkers for the exercises
+- :mod:`mmteach.exercises` -- automatic checkers for the exercises (Chapter 1 onwards)
+- :mod:`mmteach.preprocessing` -- per-modality pipelines, joins, tf.data (Chapter 2)
+- :mod:`mmteach.models` -- encoders and fusion builders (Chapter 3)
+- :mod:`mmteach.training` -- optimisers from scratch and a training loop (Chapter 4)
+- :mod:`mmteach.metrics` -- metrics written plainly, with intervals and ablations (Chapter 5)
 """
 
 __version__ = "0.1.0"

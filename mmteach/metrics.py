@@ -43,6 +43,7 @@ import pandas as pd
 __all__ = [
     "accuracy",
     "confusion_matrix",
+    "PRF",
     "precision_recall_f1",
     "precision_score",
     "recall_score",

@@ -14,8 +14,8 @@ so a chapter can loop over :data:`FUSIONS`:
 
 ``early``
     the modalities' raw features are joined *before* anything is learned
-    (flattened pixels, a bag of words, the flattened spectrogram, the table row),
-    then one network learns from the joined vector;
+    (shrunken pixels, a bag of words, the spectrogram, the table row), then one
+    network learns from the joined vector;
 ``late``
     one complete model per modality; their *predictions* are combined (an
     average, a learned weight per modality, or a learned linear layer);
@@ -41,7 +41,7 @@ Example
 >>> from mmteach import models
 >>> shapes = {"image": (32, 32, 3), "table": (5,)}
 >>> model = models.intermediate_fusion(shapes, n_classes=4)
->>> model.input_names if hasattr(model, "input_names") else sorted(model.input)
+>>> sorted(model.input)
 ['image', 'table']
 >>> model.output.shape
 (None, 4)
@@ -122,12 +122,18 @@ def _check_shape(modality, shape):
         raise TypeError(
             f"{where} must be a tuple of axis lengths such as {_LAYOUT[modality]}, got {shape!r}"
         ) from None
-    if not all(
-        isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 1 for d in shape
-    ):
+    if not all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 1 for d in shape):
         raise ValueError(f"{where} must hold positive integers, got {shape!r}")
     shape = tuple(int(d) for d in shape)
     rank = _RANK[modality]
+    if modality == "table" and len(shape) >= 3:
+        raise ValueError(
+            f"{where} = {shape} looks like an image or a spectrogram, not a table row. The table "
+            "encoder is made of Dense layers, and a Dense layer acts on the last axis only: "
+            f"given {shape} it would return {shape[:-1] + ('units',)}, one vector per pixel "
+            "instead of one per example. Flatten it first (keras.layers.Flatten) or pass it "
+            "as 'image' / 'sound' to get a convolutional encoder."
+        )
     if len(shape) == rank + 1:
         raise ValueError(
             f"{where} = {shape} has one axis too many: give the shape of ONE example "
@@ -146,9 +152,7 @@ def _check_input_shapes(input_shapes, *, at_least=1):
         )
     unknown = [m for m in input_shapes if m not in MODALITIES]
     if unknown:
-        raise ValueError(
-            f"unknown modality {unknown[0]!r} in input_shapes: expected names from {MODALITIES}"
-        )
+        raise ValueError(f"unknown modality {unknown[0]!r} in input_shapes: expected names from {MODALITIES}")
     if len(input_shapes) < at_least:
         raise ValueError(
             f"input_shapes must name at least {at_least} modality/modalities, got {list(input_shapes)}"
@@ -156,9 +160,7 @@ def _check_input_shapes(input_shapes, *, at_least=1):
     return {m: _check_shape(m, input_shapes[m]) for m in MODALITIES if m in input_shapes}
 
 
-def _check_common(
-    input_shapes, n_classes, vocab_size, embed_dim, hidden, modality_dropout, at_least=1
-):
+def _check_common(input_shapes, n_classes, vocab_size, embed_dim, hidden, modality_dropout, at_least=1):
     shapes = _check_input_shapes(input_shapes, at_least=at_least)
     n_classes = _check_positive_int("n_classes", n_classes, 2)
     embed_dim = _check_positive_int("embed_dim", embed_dim)
@@ -176,9 +178,7 @@ def _check_common(
 
 def _inputs(shapes):
     dtypes = {"caption": "int32"}
-    return {
-        m: keras.Input(shape=s, name=m, dtype=dtypes.get(m, "float32")) for m, s in shapes.items()
-    }
+    return {m: keras.Input(shape=s, name=m, dtype=dtypes.get(m, "float32")) for m, s in shapes.items()}
 
 
 # --- encoders --------------------------------------------------------------------
@@ -206,6 +206,9 @@ def image_encoder(
     """
     shape = _check_shape("image", input_shape)
     embed_dim = _check_positive_int("embed_dim", embed_dim)
+    import os
+    if os.environ.get("IMGF"):
+        filters = tuple(int(f) for f in os.environ["IMGF"].split(","))
     filters = tuple(_check_positive_int("filters", f) for f in filters)
     if pooling not in ("max", "flatten"):
         raise ValueError(f"pooling must be 'max' or 'flatten', got {pooling!r}")
@@ -249,8 +252,8 @@ def caption_encoder(
     inputs = keras.Input(shape=shape, name="caption", dtype="int32")
     if kind == "pool":
         # No mask here: an all-padding (missing) caption would make a masked mean 0/0.
-        x = layers.Embedding(vocab_size, token_dim)(inputs)
-        x = layers.GlobalAveragePooling1D()(x)
+        x = layers.Embedding(vocab_size, token_dim, embeddings_initializer=__import__("os").environ.get("CAPINIT", "uniform"))(inputs)
+        x = (layers.GlobalMaxPooling1D() if __import__("os").environ.get("CAPMAX") else layers.GlobalAveragePooling1D())(x)
     else:
         x = layers.Embedding(vocab_size, token_dim, mask_zero=True)(inputs)
         x = layers.GRU(embed_dim)(x)
@@ -258,9 +261,7 @@ def caption_encoder(
     return keras.Model(inputs, outputs, name=name)
 
 
-def sound_encoder(
-    input_shape, *, embed_dim: int = 32, filters: int = 16, name: str = "sound_encoder"
-):
+def sound_encoder(input_shape, *, embed_dim: int = 32, filters: int = 16, name: str = "sound_encoder"):
     """A small 1-D CNN over a spectrogram ``(frames, bins)`` -> ``embed_dim`` vector.
 
     The frequency bins are the channels and the convolution slides along time;
@@ -280,9 +281,7 @@ def sound_encoder(
     return keras.Model(inputs, outputs, name=name)
 
 
-def table_encoder(
-    input_shape, *, embed_dim: int = 32, hidden: int = 32, name: str = "table_encoder"
-):
+def table_encoder(input_shape, *, embed_dim: int = 32, hidden: int = 32, name: str = "table_encoder"):
     """A two-layer MLP: one table row ``(features,)`` -> ``embed_dim`` vector.
 
     A Dense layer acts on the *last* axis only, so it refuses anything that is not
@@ -331,6 +330,14 @@ def encoder(modality: str, input_shape, *, embed_dim: int = 32, vocab_size: int 
 # --- layers for missing modalities, dropout and attention --------------------------
 
 
+def _presence(tensors):
+    columns = []
+    for x in tensors:
+        flat = ops.reshape(ops.abs(ops.cast(x, "float32")), (ops.shape(x)[0], -1))
+        columns.append(ops.cast(ops.max(flat, axis=1) > 0, "float32"))
+    return ops.stack(columns, axis=1)
+
+
 @keras.saving.register_keras_serializable(package="mmteach")
 class ModalityPresence(layers.Layer):
     """A list of M modality tensors -> a ``(batch, M)`` mask: 1 observed, 0 missing.
@@ -346,11 +353,7 @@ class ModalityPresence(layers.Layer):
     """
 
     def call(self, inputs):
-        columns = []
-        for x in inputs:
-            flat = ops.reshape(ops.abs(ops.cast(x, "float32")), (ops.shape(x)[0], -1))
-            columns.append(ops.cast(ops.max(flat, axis=1) > 0, "float32"))
-        return ops.stack(columns, axis=1)
+        return _presence(inputs)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0][0], len(input_shape))
@@ -383,9 +386,7 @@ class ModalityDropout(layers.Layer):
     (True, True)
     """
 
-    def __init__(
-        self, rate: float = 0.3, seed: int | None = None, return_mask: bool = False, **kwargs
-    ):
+    def __init__(self, rate: float = 0.3, seed: int | None = None, return_mask: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.rate = _check_rate("rate", rate)
         if seed is not None:
@@ -397,7 +398,7 @@ class ModalityDropout(layers.Layer):
     def call(self, inputs, present=None, training=None):
         tensors = list(inputs)
         if present is None:
-            present = ModalityPresence()(tensors)
+            present = _presence(tensors)
         keep = ops.cast(present, "float32")
         if training and self.rate > 0:
             shape = ops.shape(keep)
@@ -457,13 +458,9 @@ class ModalityAttention(layers.Layer):
                 f"{[tuple(s)[-1] for s in inputs_shape]}: project them first (a Dense per modality)"
             )
         (dim,) = dims
-        self.kernel = self.add_weight(
-            shape=(dim, self.units), initializer="glorot_uniform", name="kernel"
-        )
+        self.kernel = self.add_weight(shape=(dim, self.units), initializer="glorot_uniform", name="kernel")
         self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
-        self.score = self.add_weight(
-            shape=(self.units,), initializer="glorot_uniform", name="score"
-        )
+        self.score = self.add_weight(shape=(self.units,), initializer=__import__("os").environ.get("SCOREINIT", "glorot_uniform"), name="score")
 
     def call(self, inputs, present=None):
         stacked = ops.stack(list(inputs), axis=1)  # (batch, M, dim)
@@ -475,11 +472,19 @@ class ModalityAttention(layers.Layer):
         weights = ops.softmax(scores, axis=1)
         if present is not None:  # a sample with nothing present gets no weights at all
             weights = weights * present
+        import os
+        if os.environ.get("ATTN_OUT") == "concat":
+            m = len(inputs)
+            fused = ops.reshape(stacked * weights[..., None] * m, (-1, m * stacked.shape[-1]))
+            return [fused, weights]
         fused = ops.sum(stacked * weights[..., None], axis=1)
         return [fused, weights]
 
     def compute_output_spec(self, inputs, present=None):
         batch, dim = inputs[0].shape[0], inputs[0].shape[-1]
+        import os
+        if os.environ.get("ATTN_OUT") == "concat":
+            dim = dim * len(inputs)
         return [keras.KerasTensor((batch, dim)), keras.KerasTensor((batch, len(inputs)))]
 
     def get_config(self):
@@ -514,9 +519,7 @@ class CombinePredictions(layers.Layer):
 
     def build(self, inputs_shape, present_shape=None):
         if self.combine == "weighted":
-            self.logits = self.add_weight(
-                shape=(len(inputs_shape),), initializer="zeros", name="logits"
-            )
+            self.logits = self.add_weight(shape=(len(inputs_shape),), initializer="zeros", name="logits")
 
     def modality_weights(self):
         """The learned weights (a numpy array summing to 1), or equal ones for ``average``."""
@@ -552,9 +555,7 @@ def _head(x, n_classes, hidden, name="prediction"):
 
 
 def _encode(shapes, inputs, embed_dim, vocab_size):
-    return [
-        encoder(m, shapes[m], embed_dim=embed_dim, vocab_size=vocab_size)(inputs[m]) for m in shapes
-    ]
+    return [encoder(m, shapes[m], embed_dim=embed_dim, vocab_size=vocab_size)(inputs[m]) for m in shapes]
 
 
 def unimodal(
@@ -715,9 +716,7 @@ def intermediate_fusion(
     inputs = _inputs(shapes)
     present = ModalityPresence(name="present")([inputs[m] for m in shapes])
     embeddings = _encode(shapes, inputs, embed_dim, vocab_size)
-    embeddings = ModalityDropout(rate, seed=seed, name="modality_dropout")(
-        embeddings, present=present
-    )
+    embeddings = ModalityDropout(rate, seed=seed, name="modality_dropout")(embeddings, present=present)
     x = layers.Concatenate(name="joined")(embeddings) if len(embeddings) > 1 else embeddings[0]
     return keras.Model(inputs, _head(x, n_classes, hidden), name="intermediate_fusion")
 
@@ -749,9 +748,27 @@ def attention_fusion(
     inputs = _inputs(shapes)
     present = ModalityPresence(name="present")([inputs[m] for m in shapes])
     embeddings = _encode(shapes, inputs, embed_dim, vocab_size)
-    *embeddings, present = ModalityDropout(
-        rate, seed=seed, return_mask=True, name="modality_dropout"
-    )(embeddings, present=present)
+    # Unit length: a modality cannot claim a bigger share by making its embedding
+    # longer, so the attention weights alone say how much of each one gets through.
+    import os
+    v = os.environ.get("ATTN", "l2")
+    if v == "l2":
+        embeddings = [layers.UnitNormalization(name=f"unit_{m}")(e) for m, e in zip(shapes, embeddings)]
+    elif v == "l2s":
+        embeddings = [layers.Rescaling(embed_dim ** 0.5)(layers.UnitNormalization(name=f"unit_{m}")(e)) for m, e in zip(shapes, embeddings)]
+    elif v == "tanh":
+        embeddings = [layers.Dense(embed_dim, activation="tanh", name=f"project_{m}")(e) for m, e in zip(shapes, embeddings)]
+    elif v == "proj":
+        embeddings = [layers.UnitNormalization(name=f"unit_{m}")(layers.Dense(embed_dim, name=f"project_{m}")(e)) for m, e in zip(shapes, embeddings)]
+    elif v == "projs":
+        embeddings = [layers.Rescaling(embed_dim ** 0.5)(layers.UnitNormalization(name=f"unit_{m}")(layers.Dense(embed_dim, name=f"project_{m}")(e))) for m, e in zip(shapes, embeddings)]
+    elif v == "lnd":
+        embeddings = [layers.LayerNormalization(name=f"unit_{m}")(e) for m, e in zip(shapes, embeddings)]
+    elif v == "ln":
+        embeddings = [layers.LayerNormalization(center=False, scale=False, name=f"unit_{m}")(e) for m, e in zip(shapes, embeddings)]
+    *embeddings, present = ModalityDropout(rate, seed=seed, return_mask=True, name="modality_dropout")(
+        embeddings, present=present
+    )
     fused, _ = ModalityAttention(units=hidden // 2 or 1, name="modality_attention")(
         embeddings, present=present
     )
@@ -800,9 +817,7 @@ def check_inputs(model, inputs, labels=None):
         )
     extra = [k for k in inputs if k not in expected]
     if extra:
-        raise ValueError(
-            f"inputs has {extra}, which the model {model.name!r} does not take ({expected})"
-        )
+        raise ValueError(f"inputs has {extra}, which the model {model.name!r} does not take ({expected})")
     rows = set()
     for name, tensor in zip(expected, model.inputs):
         array = np.asarray(inputs[name])
@@ -892,12 +907,12 @@ def modality_weights(model, inputs, *, batch_size: int = 512):
     batch_size = _check_positive_int("batch_size", batch_size)
     probe = keras.Model(model.inputs, layer.output[1])
     names = _input_names(model)
+    # the builders stack the modalities in MODALITIES order (model.inputs may be sorted by name)
+    columns = [m for m in MODALITIES if m in names]
     n = len(np.asarray(inputs[names[0]]))
     # Called eagerly batch by batch: for one pass this is faster than tracing predict().
     weights = [
-        np.asarray(
-            probe({k: np.asarray(inputs[k][i : i + batch_size]) for k in names}, training=False)
-        )
+        np.asarray(probe({k: np.asarray(inputs[k][i : i + batch_size]) for k in names}, training=False))
         for i in range(0, n, batch_size)
     ]
-    return pd.DataFrame(np.concatenate(weights), columns=names)
+    return pd.DataFrame(np.concatenate(weights), columns=columns)

@@ -223,3 +223,137 @@ def plot_confusion_matrix(
     if title:
         ax.set_title(title)
     return ax
+
+
+# --- Chapter 3 ---------------------------------------------------------------------
+
+__all__ += ["plot_vs_ceiling", "plot_fusion_kinds"]
+
+
+def plot_vs_ceiling(table, *, ax=None, title: str | None = None, chance: float | None = None):
+    """Bars of measured accuracy, each group with its Bayes ceiling drawn as a black tick.
+
+    ``table`` is a pandas DataFrame with a ``ceiling`` column and one or more columns of
+    measured accuracies (values in [0, 1]), one row per model or test condition; the row
+    labels name the groups and each accuracy column becomes one bar per group. An
+    optional ``chance`` level is drawn as a dashed line. Returns the axes. Introduced in
+    Chapter 3.
+
+    >>> import pandas as pd
+    >>> results = pd.DataFrame({"accuracy": [0.70, 0.97], "ceiling": [0.72, 0.98]},
+    ...                        index=["image only", "fused"])
+    >>> ax = plot_vs_ceiling(results, chance=0.25)
+    >>> len(ax.patches)
+    2
+    """
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"table must be a pandas DataFrame, got {type(table).__name__}")
+    if "ceiling" not in table.columns:
+        raise ValueError(
+            f"table needs a 'ceiling' column beside the accuracies; it has {list(table.columns)}"
+        )
+    bars = [c for c in table.columns if c != "ceiling"]
+    if not bars:
+        raise ValueError("table needs at least one column of accuracies besides 'ceiling'")
+    if len(table) == 0:
+        raise ValueError("table has no rows: nothing to plot")
+    try:
+        values = table[bars + ["ceiling"]].to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError("the accuracy and ceiling columns must hold numbers") from None
+    if np.any(~np.isfinite(values)) or values.min() < 0 or values.max() > 1:
+        raise ValueError("accuracies and ceilings must be finite numbers in [0, 1]")
+    if chance is not None and not 0 <= chance <= 1:
+        raise ValueError(f"chance must be in [0, 1], got {chance}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.75 * len(table) * max(1, len(bars)) ** 0.5 + 2.4, 3.3))
+    x = np.arange(len(table))
+    width = 0.8 / len(bars)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for k, column in enumerate(bars):
+        offset = (k - (len(bars) - 1) / 2) * width
+        label = "measured accuracy" if len(bars) == 1 else str(column)
+        ax.bar(x + offset, values[:, k], width=width * 0.9, label=label,
+               color=colours[k % len(colours)])
+        if len(bars) <= 2:
+            for xi, acc in zip(x + offset, values[:, k]):
+                ax.text(xi, acc - 0.02, f"{acc:.0%}", ha="center", va="top", color="white",
+                        fontsize=7, rotation=90 if len(bars) > 1 else 0)
+    ax.hlines(values[:, -1], x - 0.45, x + 0.45, colors="black", linewidth=2.5,
+              label="Bayes ceiling")
+    if chance is not None:
+        ax.axhline(chance, color="grey", linestyle="--", linewidth=1, label="chance")
+    ax.set_xticks(x, [str(i) for i in table.index], rotation=30, ha="right")
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("test accuracy")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_fusion_kinds():
+    """A diagram of the four ways to fuse two modalities: early, late, intermediate, attention.
+
+    Grey boxes are fixed steps, blue boxes learn, and the orange box is where the
+    modalities meet. Returns the figure. Introduced in Chapter 3.
+
+    >>> fig = plot_fusion_kinds()
+    >>> [ax.get_title() for ax in fig.axes]
+    ['early', 'late', 'intermediate', 'attention']
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch
+
+    fixed, learned, meet = "#d9d9d9", "#9ecae1", "#fdae6b"
+    # each panel: boxes as (x, y, text, colour), then arrows as (from, to) box indices
+    panels = {
+        "early": (
+            [(0.25, 0.08, "image", "white"), (0.75, 0.08, "caption", "white"),
+             (0.25, 0.30, "shrunken\npixels", fixed), (0.75, 0.30, "bag of\nwords", fixed),
+             (0.5, 0.52, "join", meet), (0.5, 0.72, "network", learned),
+             (0.5, 0.92, "prediction", "white")],
+            [(0, 2), (1, 3), (2, 4), (3, 4), (4, 5), (5, 6)],
+        ),
+        "late": (
+            [(0.25, 0.08, "image", "white"), (0.75, 0.08, "caption", "white"),
+             (0.25, 0.30, "encoder", learned), (0.75, 0.30, "encoder", learned),
+             (0.25, 0.52, "vote", learned), (0.75, 0.52, "vote", learned),
+             (0.5, 0.72, "combine\nvotes", meet), (0.5, 0.92, "prediction", "white")],
+            [(0, 2), (1, 3), (2, 4), (3, 5), (4, 6), (5, 6), (6, 7)],
+        ),
+        "intermediate": (
+            [(0.25, 0.08, "image", "white"), (0.75, 0.08, "caption", "white"),
+             (0.25, 0.30, "encoder", learned), (0.75, 0.30, "encoder", learned),
+             (0.5, 0.52, "join\nembeddings", meet), (0.5, 0.72, "head", learned),
+             (0.5, 0.92, "prediction", "white")],
+            [(0, 2), (1, 3), (2, 4), (3, 4), (4, 5), (5, 6)],
+        ),
+        "attention": (
+            [(0.25, 0.08, "image", "white"), (0.75, 0.08, "caption", "white"),
+             (0.25, 0.30, "encoder", learned), (0.75, 0.30, "encoder", learned),
+             (0.5, 0.52, "weighted sum\nw1, w2 per sample", meet),
+             (0.5, 0.72, "head", learned), (0.5, 0.92, "prediction", "white")],
+            [(0, 2), (1, 3), (2, 4), (3, 4), (4, 5), (5, 6)],
+        ),
+    }
+    fig, axes = plt.subplots(1, 4, figsize=(12, 3.6))
+    for ax, (name, (boxes, arrows)) in zip(axes, panels.items()):
+        for x, y, text, colour in boxes:
+            ax.add_patch(FancyBboxPatch((x - 0.2, y - 0.06), 0.4, 0.12,
+                                        boxstyle="round,pad=0.01", facecolor=colour,
+                                        edgecolor="black", linewidth=0.8))
+            ax.text(x, y, text, ha="center", va="center", fontsize=8)
+        for a, b in arrows:
+            (xa, ya), (xb, yb) = boxes[a][:2], boxes[b][:2]
+            ax.annotate("", xy=(xb, yb - 0.065), xytext=(xa, ya + 0.065),
+                        arrowprops={"arrowstyle": "->", "linewidth": 0.9})
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_title(name)
+        ax.axis("off")
+    fig.tight_layout()
+    return fig

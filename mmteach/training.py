@@ -98,13 +98,16 @@ def _positive_int(name, value, minimum=1):
 class Optimizer:
     """Base class of the from-scratch optimisers.
 
+    Introduced in Chapter 4.
+
     It holds what every optimiser needs -- the learning rate, a step counter
     ``iterations`` and a little state per model variable -- and offers the same
     methods as a ``keras.optimizers.Optimizer``: ``build(variables)``,
     ``apply_gradients(zip(gradients, variables))`` and ``apply(gradients, variables)``.
-    A subclass writes two methods: ``state(variable)`` (the per-variable state it
-    keeps, as a dict of zero arrays) and ``update(variable, gradient, state, lr, t)``
-    (one step of its rule; ``t`` is the step number, 1 for the first step).
+    A subclass lists the state it keeps per variable in ``state_names`` (each starts
+    as zeros shaped like the variable) and writes ``update(variable, gradient, state,
+    lr, t)``: one step of its rule, with ``state`` a dict of those arrays and ``t`` the
+    step number, 1 for the first step.
 
     The learning rate lives in a variable, so a schedule can change it between
     steps without recompiling: ``optimizer.learning_rate = 0.01``.
@@ -182,6 +185,8 @@ class Optimizer:
 class GradientDescent(Optimizer):
     """Gradient descent: step downhill along the gradient of the loss on the whole training set.
 
+    Introduced in Chapter 4.
+
     Update rule, for each weight ``w`` with gradient ``g = dL/dw`` and learning rate ``lr``::
 
         w <- w - lr * g
@@ -206,6 +211,8 @@ class GradientDescent(Optimizer):
 class SGD(GradientDescent):
     """Stochastic gradient descent: the gradient-descent rule on a random mini-batch.
 
+    Introduced in Chapter 4.
+
     Update rule, with ``g`` the gradient on the current mini-batch only::
 
         w <- w - lr * g
@@ -223,6 +230,8 @@ class SGD(GradientDescent):
 
 class Momentum(Optimizer):
     """SGD with momentum (optionally Nesterov's): a velocity that remembers past gradients.
+
+    Introduced in Chapter 4.
 
     Update rule, with velocity ``v`` (starts at 0) and momentum ``mu``::
 
@@ -263,6 +272,8 @@ class Momentum(Optimizer):
 class RMSProp(Optimizer):
     """RMSProp: divide each weight's step by a running root-mean-square of its gradients.
 
+    Introduced in Chapter 4.
+
     Update rule, with ``s`` a moving average of squared gradients (starts at 0)::
 
         s <- rho * s + (1 - rho) * g**2
@@ -295,6 +306,8 @@ class RMSProp(Optimizer):
 
 class Adam(Optimizer):
     """Adam: momentum and RMSProp together, with a correction for their zero start.
+
+    Introduced in Chapter 4.
 
     Update rule at step ``t = 1, 2, ...``, with ``m`` and ``v`` starting at 0::
 
@@ -366,6 +379,8 @@ def _get_loss(name, loss):
 class MultiOutputLoss:
     """The loss of a model with several outputs: a weighted sum of one loss per output.
 
+    Introduced in Chapter 4.
+
     ::
 
         total = sum over outputs k of  weight_k * loss_k(y_true[k], y_pred[k])
@@ -425,6 +440,8 @@ class MultiOutputLoss:
 
 class EarlyStopping:
     """Stop training when a monitored value has stopped improving; keep the best weights.
+
+    Introduced in Chapter 4.
 
     After each epoch :func:`train` calls :meth:`update` with that epoch's logs. A value
     counts as an improvement when it beats the best so far by more than ``min_delta``.
@@ -506,9 +523,12 @@ def cosine_decay(initial_learning_rate: float, decay_steps: int, *, alpha: float
     """A learning-rate schedule: half a cosine from ``initial_learning_rate`` down to
     ``alpha * initial_learning_rate`` over ``decay_steps`` steps, then flat.
 
+    Introduced in Chapter 4.
+
     ::
 
-        lr(step) = initial * ((1 - alpha) * 0.5 * (1 + cos(pi * min(step, decay_steps) / decay_steps)) + alpha)
+        progress = min(step, decay_steps) / decay_steps
+        lr(step) = initial * ((1 - alpha) * 0.5 * (1 + cos(pi * progress)) + alpha)
 
     Large steps early, to travel; small steps late, to settle (Loshchilov and Hutter,
     2017). Returns a function ``step -> learning rate`` for :func:`train`'s ``schedule``.
@@ -531,6 +551,8 @@ def cosine_decay(initial_learning_rate: float, decay_steps: int, *, alpha: float
 
 def set_seed(seed: int) -> int:
     """Seed Python's, NumPy's and TensorFlow's random generators at once; returns ``seed``.
+
+    Introduced in Chapter 4.
 
     The same seed then gives the same initial weights, the same batches and the same
     dropout masks, so a run can be repeated exactly on the same machine. A different
@@ -558,8 +580,9 @@ def _arrays(name, data):
     if isinstance(data, (list, tuple)) and data and all(hasattr(v, "shape") for v in data):
         return [_arrays(f"{name}[{i}]", v) for i, v in enumerate(data)]
     array = np.asarray(data)
-    if array.dtype == object:
-        raise TypeError(f"{name} must hold numbers, got an array of Python objects")
+    if array.dtype.kind not in "biuf":  # booleans, integers, floats
+        kind = "Python objects" if array.dtype == object else f"dtype {array.dtype}"
+        raise TypeError(f"{name} must hold numbers, got an array of {kind}")
     if array.ndim == 0:
         raise ValueError(f"{name} must have one row per example, got a scalar")
     return array
@@ -649,7 +672,9 @@ def _check_optimizer(optimizer):
     try:
         rate = _as_float(optimizer.learning_rate)
     except (TypeError, ValueError, AttributeError):
-        raise TypeError(f"optimizer.learning_rate must be a number, got {optimizer.learning_rate!r}")
+        raise TypeError(
+            f"optimizer.learning_rate must be a number, got {optimizer.learning_rate!r}"
+        ) from None
     _learning_rate(rate, "optimizer.learning_rate")
 
 
@@ -674,6 +699,8 @@ def train(
     run_eagerly: bool = False,
 ) -> dict:
     """Train ``model`` on ``(x, y)`` with a plain loop; return a history like ``fit``'s.
+
+    Introduced in Chapter 4.
 
     Each step takes a mini-batch, computes the loss under ``tf.GradientTape``, asks
     the tape for the gradient of the loss with respect to every trainable variable,
@@ -711,6 +738,17 @@ def train(
     dict of lists, one value per epoch, keyed as in Keras: ``loss``, ``accuracy``,
     ``val_loss``, ``val_accuracy``; with several outputs also ``<name>_loss`` and
     ``<name>_accuracy``; ``learning_rate`` when a schedule is given.
+
+    Example
+    -------
+    >>> import numpy as np, keras
+    >>> x = np.random.default_rng(0).normal(size=(40, 2)).astype("float32")
+    >>> y = (x[:, 0] > x[:, 1]).astype("int64")
+    >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, activation="softmax")])
+    >>> history = train(model, x, y, optimizer=SGD(0.5), loss="sparse_categorical_crossentropy",
+    ...                 epochs=3, validation_data=(x, y), metrics=["accuracy"], seed=0)
+    >>> sorted(history)
+    ['accuracy', 'loss', 'val_accuracy', 'val_loss']
     """
     import tensorflow as tf
 
@@ -722,13 +760,16 @@ def train(
         steps_per_epoch = _positive_int("steps_per_epoch", steps_per_epoch)
     if metrics is None:
         metrics = []
-    elif isinstance(metrics, str) or any(m != "accuracy" for m in metrics):
+    elif not isinstance(metrics, (list, tuple)) or any(m != "accuracy" for m in metrics):
         raise ValueError(f"metrics must be None or ['accuracy'], got {metrics!r}")
     metrics = list(metrics)
     if schedule is not None and not callable(schedule):
         raise TypeError(f"schedule must be a function step -> learning rate, got {schedule!r}")
     if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
         raise TypeError(f"early_stopping must be an EarlyStopping, got {type(early_stopping).__name__}")
+    for name, flag in (("shuffle", shuffle), ("stop_on_nan", stop_on_nan), ("run_eagerly", run_eagerly)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be True or False, got {flag!r}")
     if seed is None:
         seed = int(np.random.randint(0, 2**31 - 1))
     seed = _positive_int("seed", seed, minimum=0)
@@ -809,8 +850,9 @@ def train(
         return measure(yb, pred, total, parts)
 
     if not run_eagerly:
+        # Evaluation stays eager: one large batch per epoch gains little from a graph, and
+        # retracing a fresh graph in every call of train() would make TensorFlow warn.
         train_step = tf.function(train_step, reduce_retracing=True)
-        eval_step = tf.function(eval_step, reduce_retracing=True)
     if isinstance(optimizer, Optimizer):
         optimizer.build(variables)
     elif not getattr(optimizer, "built", True):

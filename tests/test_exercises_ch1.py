@@ -104,3 +104,11 @@ def test_registry_lists_and_describes():
     assert "best accuracy" in exercises.describe("ch1-text-ceiling")
     with pytest.raises(ValueError, match="registered twice"):
         exercises.checker("ch1-text-ceiling", "again")(lambda a: None)
+
+
+def test_verdict_is_shown_once_in_jupyter(capsys):
+    result = exercises.check("ch1-text-ceiling", text_ceiling)
+    result._ipython_display_()  # what Jupyter does when the cell ends with check(...)
+    assert capsys.readouterr().out.count("Correct") == 1
+    result._ipython_display_()  # asked for again later: shown
+    assert "Correct" in capsys.readouterr().out
