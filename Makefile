@@ -7,7 +7,6 @@ COLAB_VENV := .venv-colab
 COLAB_STAMP := $(COLAB_VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
-export FSDD_DIR ?= $(abspath ../shared/data/fsdd-v1.0.10)
 
 .PHONY: book test env lint unit notebooks test-html browser bench test-colab clean-notebooks clean
 

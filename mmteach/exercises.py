@@ -648,7 +648,10 @@ def _ch3_two_input_model(answer):
         "text": rng.random((3, 100)).astype("float32"),
         "image": rng.random((3, 32, 32, 3)).astype("float32"),
     }
-    for p in model(x, training=False):
+    predictions = model(x, training=False)
+    if isinstance(predictions, dict):
+        predictions = list(predictions.values())
+    for p in predictions:
         p = np.asarray(p)
         if p.min() < 0 or p.max() > 1:
             raise Hint("the heads must output probabilities: activation='sigmoid'.")
@@ -662,6 +665,11 @@ def _ch3_two_input_model(answer):
             "{'is_large': ..., 'is_red': ...}."
         )
     if not isinstance(targets, dict):
+        if isinstance(model.output, dict):
+            raise Hint(
+                "the model's outputs are a dict, which has no fixed order: return the labels "
+                "as a dict too, keyed by the output names {'is_large': ..., 'is_red': ...}."
+            )
         if len(targets) != 2:
             raise Hint(f"return two label arrays, one per head; got {len(targets)}.")
         targets = dict(zip(names, targets))

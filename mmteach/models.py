@@ -188,7 +188,7 @@ def image_encoder(
     input_shape,
     *,
     embed_dim: int = 32,
-    filters=(8, 16),
+    filters=(16, 32),
     pooling: str = "max",
     name: str = "image_encoder",
 ):
@@ -206,9 +206,6 @@ def image_encoder(
     """
     shape = _check_shape("image", input_shape)
     embed_dim = _check_positive_int("embed_dim", embed_dim)
-    import os
-    if os.environ.get("IMGF"):
-        filters = tuple(int(f) for f in os.environ["IMGF"].split(","))
     filters = tuple(_check_positive_int("filters", f) for f in filters)
     if pooling not in ("max", "flatten"):
         raise ValueError(f"pooling must be 'max' or 'flatten', got {pooling!r}")
@@ -236,8 +233,9 @@ def caption_encoder(
 ):
     """Token ids ``(tokens,)`` -> ``embed_dim`` vector.
 
-    ``kind="pool"`` embeds each token and averages the token vectors (a learned
-    bag of words: fast, blind to word order); ``kind="gru"`` reads the tokens in
+    ``kind="pool"`` embeds each token and keeps, per dimension, the largest value
+    over the tokens (a learned bag of words: fast, blind to word order, and one
+    telling word is not diluted by a long caption); ``kind="gru"`` reads the tokens in
     order with a GRU (padding, id 0, is skipped). Introduced in Chapter 3.
 
     >>> caption_encoder((12,), vocab_size=50, embed_dim=8).output.shape
@@ -251,9 +249,10 @@ def caption_encoder(
         raise ValueError(f"kind must be 'pool' or 'gru', got {kind!r}")
     inputs = keras.Input(shape=shape, name="caption", dtype="int32")
     if kind == "pool":
-        # No mask here: an all-padding (missing) caption would make a masked mean 0/0.
-        x = layers.Embedding(vocab_size, token_dim, embeddings_initializer=__import__("os").environ.get("CAPINIT", "uniform"))(inputs)
-        x = (layers.GlobalMaxPooling1D() if __import__("os").environ.get("CAPMAX") else layers.GlobalAveragePooling1D())(x)
+        # No mask: padding has its own embedding, and an all-padding (missing) caption
+        # still gives a finite vector.
+        x = layers.Embedding(vocab_size, token_dim)(inputs)
+        x = layers.GlobalMaxPooling1D()(x)
     else:
         x = layers.Embedding(vocab_size, token_dim, mask_zero=True)(inputs)
         x = layers.GRU(embed_dim)(x)
@@ -436,7 +435,9 @@ class ModalityAttention(layers.Layer):
     Each embedding ``e_m`` gets a score ``v . tanh(W e_m + b)`` (one small network
     shared by all modalities); a softmax over the modalities of each sample turns
     the scores into weights that sum to 1, and the output is ``sum_m w_m e_m``.
-    Missing modalities (``present`` = 0) get weight 0. Returns ``[fused, weights]``
+    ``v`` starts at zero, so at first every modality gets the same weight and none
+    is starved of training signal before it has learned anything. Missing
+    modalities (``present`` = 0) get weight 0. Returns ``[fused, weights]``
     with shapes ``(batch, dim)`` and ``(batch, M)``. Introduced in Chapter 3.
 
     >>> import numpy as np
@@ -460,7 +461,8 @@ class ModalityAttention(layers.Layer):
         (dim,) = dims
         self.kernel = self.add_weight(shape=(dim, self.units), initializer="glorot_uniform", name="kernel")
         self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
-        self.score = self.add_weight(shape=(self.units,), initializer=__import__("os").environ.get("SCOREINIT", "glorot_uniform"), name="score")
+        # zeros: every modality starts with the same weight, so none is starved early on
+        self.score = self.add_weight(shape=(self.units,), initializer="zeros", name="score")
 
     def call(self, inputs, present=None):
         stacked = ops.stack(list(inputs), axis=1)  # (batch, M, dim)
@@ -472,19 +474,11 @@ class ModalityAttention(layers.Layer):
         weights = ops.softmax(scores, axis=1)
         if present is not None:  # a sample with nothing present gets no weights at all
             weights = weights * present
-        import os
-        if os.environ.get("ATTN_OUT") == "concat":
-            m = len(inputs)
-            fused = ops.reshape(stacked * weights[..., None] * m, (-1, m * stacked.shape[-1]))
-            return [fused, weights]
         fused = ops.sum(stacked * weights[..., None], axis=1)
         return [fused, weights]
 
     def compute_output_spec(self, inputs, present=None):
         batch, dim = inputs[0].shape[0], inputs[0].shape[-1]
-        import os
-        if os.environ.get("ATTN_OUT") == "concat":
-            dim = dim * len(inputs)
         return [keras.KerasTensor((batch, dim)), keras.KerasTensor((batch, len(inputs)))]
 
     def get_config(self):
@@ -737,7 +731,9 @@ def attention_fusion(
     :class:`ModalityAttention` layer (named ``"modality_attention"``) scores each
     modality's embedding and averages them with softmax weights computed for each
     sample: the model can trust the image on one scene and the caption on the
-    next. Read the weights with :func:`modality_weights`. Introduced in Chapter 3.
+    next. Each embedding is layer-normalised first, so that no modality can take a
+    bigger share of one sample by making its vector longer there: the weights
+    alone decide. Read them with :func:`modality_weights`. Introduced in Chapter 3.
 
     >>> attention_fusion({"image": (8, 8, 3), "table": (6,)}, n_classes=3).output.shape
     (None, 3)
@@ -748,24 +744,9 @@ def attention_fusion(
     inputs = _inputs(shapes)
     present = ModalityPresence(name="present")([inputs[m] for m in shapes])
     embeddings = _encode(shapes, inputs, embed_dim, vocab_size)
-    # Unit length: a modality cannot claim a bigger share by making its embedding
-    # longer, so the attention weights alone say how much of each one gets through.
-    import os
-    v = os.environ.get("ATTN", "l2")
-    if v == "l2":
-        embeddings = [layers.UnitNormalization(name=f"unit_{m}")(e) for m, e in zip(shapes, embeddings)]
-    elif v == "l2s":
-        embeddings = [layers.Rescaling(embed_dim ** 0.5)(layers.UnitNormalization(name=f"unit_{m}")(e)) for m, e in zip(shapes, embeddings)]
-    elif v == "tanh":
-        embeddings = [layers.Dense(embed_dim, activation="tanh", name=f"project_{m}")(e) for m, e in zip(shapes, embeddings)]
-    elif v == "proj":
-        embeddings = [layers.UnitNormalization(name=f"unit_{m}")(layers.Dense(embed_dim, name=f"project_{m}")(e)) for m, e in zip(shapes, embeddings)]
-    elif v == "projs":
-        embeddings = [layers.Rescaling(embed_dim ** 0.5)(layers.UnitNormalization(name=f"unit_{m}")(layers.Dense(embed_dim, name=f"project_{m}")(e))) for m, e in zip(shapes, embeddings)]
-    elif v == "lnd":
-        embeddings = [layers.LayerNormalization(name=f"unit_{m}")(e) for m, e in zip(shapes, embeddings)]
-    elif v == "ln":
-        embeddings = [layers.LayerNormalization(center=False, scale=False, name=f"unit_{m}")(e) for m, e in zip(shapes, embeddings)]
+    # Normalised per sample: no modality can claim a bigger share on one sample by making
+    # its embedding longer there, so the weights say how much of each one gets through.
+    embeddings = [layers.LayerNormalization(name=f"normalize_{m}")(e) for m, e in zip(shapes, embeddings)]
     *embeddings, present = ModalityDropout(rate, seed=seed, return_mask=True, name="modality_dropout")(
         embeddings, present=present
     )

@@ -181,3 +181,23 @@ def test_match_ceiling_stub_is_not_attempted():
         raise NotImplementedError
 
     assert check("ch3-match-ceiling", stub).status == "not attempted"
+
+
+def test_two_input_dict_outputs():
+    def build():
+        text = keras.Input(shape=(100,), name="text")
+        image = keras.Input(shape=(32, 32, 3), name="image")
+        joined = layers.Concatenate()([
+            layers.Dense(128, activation="relu")(text),
+            layers.Dense(128, activation="relu")(layers.Flatten()(image)),
+        ])
+        return keras.Model(
+            {"text": text, "image": image},
+            {"is_large": layers.Dense(1, activation="sigmoid", name="is_large")(joined),
+             "is_red": layers.Dense(1, activation="sigmoid", name="is_red")(joined)},
+        )
+
+    assert check("ch3-two-input-model", (build, targets_right))
+    as_list = lambda labels: list(targets_right(labels).values())  # noqa: E731
+    result = check("ch3-two-input-model", (build, as_list))
+    assert result.status == "wrong" and "no fixed order" in result.message
