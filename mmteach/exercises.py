@@ -660,8 +660,8 @@ def _ch3_two_input_model(answer):
     if not isinstance(targets, dict | list | tuple):
         raise Hint(
             f"two_input_targets returns one array (shape {np.shape(targets)}) for a model with "
-            "two outputs, so Keras cannot tell which labels belong to which head (Keras 3 stops "
-            "with a puzzling KeyError about a 'path'). Return one array per head: a dict "
+            "two outputs, so Keras cannot tell which labels belong to which head (recent Keras "
+            "versions stop with a puzzling KeyError about a 'path'). Return one array per head: a dict "
             "{'is_large': ..., 'is_red': ...}."
         )
     if not isinstance(targets, dict):

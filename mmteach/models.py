@@ -228,27 +228,33 @@ def caption_encoder(
     vocab_size: int,
     embed_dim: int = 32,
     token_dim: int = 16,
-    kind: str = "pool",
+    kind: str = "bag",
     name: str = "caption_encoder",
 ):
     """Token ids ``(tokens,)`` -> ``embed_dim`` vector.
 
-    ``kind="pool"`` embeds each token and keeps, per dimension, the largest value
-    over the tokens (a learned bag of words: fast, blind to word order, and one
-    telling word is not diluted by a long caption); ``kind="gru"`` reads the tokens in
-    order with a GRU (padding, id 0, is skipped). Introduced in Chapter 3.
+    ``kind="bag"`` turns the caption into a bag of words -- ``vocab_size`` zeros and
+    ones saying which words occur -- and feeds it to a Dense layer: blind to word
+    order, but fast, and every word has its own weights from the start, so it learns
+    in a few passes. ``kind="pool"`` embeds each token in ``token_dim`` numbers and
+    keeps the largest value of each over the tokens; ``kind="gru"`` reads the tokens
+    in order with a GRU (padding, id 0, is skipped). Introduced in Chapter 3.
 
     >>> caption_encoder((12,), vocab_size=50, embed_dim=8).output.shape
+    (None, 8)
+    >>> caption_encoder((12,), vocab_size=50, embed_dim=8, kind="gru").output.shape
     (None, 8)
     """
     shape = _check_shape("caption", input_shape)
     vocab_size = _check_positive_int("vocab_size", vocab_size, 2)
     embed_dim = _check_positive_int("embed_dim", embed_dim)
     token_dim = _check_positive_int("token_dim", token_dim)
-    if kind not in ("pool", "gru"):
-        raise ValueError(f"kind must be 'pool' or 'gru', got {kind!r}")
+    if kind not in ("bag", "pool", "gru"):
+        raise ValueError(f"kind must be 'bag', 'pool' or 'gru', got {kind!r}")
     inputs = keras.Input(shape=shape, name="caption", dtype="int32")
-    if kind == "pool":
+    if kind == "bag":
+        x = layers.CategoryEncoding(vocab_size, output_mode="multi_hot")(inputs)
+    elif kind == "pool":
         # No mask: padding has its own embedding, and an all-padding (missing) caption
         # still gives a finite vector.
         x = layers.Embedding(vocab_size, token_dim)(inputs)
@@ -697,8 +703,9 @@ def intermediate_fusion(
     """Intermediate fusion: one encoder per modality, embeddings joined, a shared head.
 
     Each modality is first turned into an ``embed_dim`` vector by its encoder
-    (:func:`encoder`); the vectors are concatenated (missing or dropped ones are
-    zeros, :class:`ModalityDropout`) and a two-layer head predicts the class.
+    (:func:`encoder`) and layer-normalised, so that all arrive on the same scale;
+    the vectors are concatenated (missing or dropped ones are zeros,
+    :class:`ModalityDropout`) and a two-layer head predicts the class.
     Introduced in Chapter 3.
 
     >>> intermediate_fusion({"image": (8, 8, 3), "table": (6,)}, n_classes=3).output.shape
@@ -710,6 +717,8 @@ def intermediate_fusion(
     inputs = _inputs(shapes)
     present = ModalityPresence(name="present")([inputs[m] for m in shapes])
     embeddings = _encode(shapes, inputs, embed_dim, vocab_size)
+    # Layer normalisation puts every embedding on the same scale before they meet.
+    embeddings = [layers.LayerNormalization(name=f"normalize_{m}")(e) for m, e in zip(shapes, embeddings)]
     embeddings = ModalityDropout(rate, seed=seed, name="modality_dropout")(embeddings, present=present)
     x = layers.Concatenate(name="joined")(embeddings) if len(embeddings) > 1 else embeddings[0]
     return keras.Model(inputs, _head(x, n_classes, hidden), name="intermediate_fusion")

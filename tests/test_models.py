@@ -35,6 +35,7 @@ def predict(model, inputs):
         (models.image_encoder, (16, 16, 3), {}),
         (models.image_encoder, (16, 16, 3), {"pooling": "flatten", "filters": (4,)}),
         (models.caption_encoder, (6,), {"vocab_size": VOCAB}),
+        (models.caption_encoder, (6,), {"vocab_size": VOCAB, "kind": "pool"}),
         (models.caption_encoder, (6,), {"vocab_size": VOCAB, "kind": "gru"}),
         (models.sound_encoder, (8, 5), {}),
         (models.table_encoder, (4,), {}),
@@ -66,7 +67,7 @@ def test_encoder_argument_errors():
         models.image_encoder((3, 3, 3))
     with pytest.raises(ValueError, match="pooling must be"):
         models.image_encoder((16, 16, 3), pooling="mean")
-    with pytest.raises(ValueError, match="kind must be 'pool' or 'gru'"):
+    with pytest.raises(ValueError, match="kind must be .bag., .pool. or .gru."):
         models.caption_encoder((6,), vocab_size=VOCAB, kind="lstm")
     with pytest.raises(TypeError, match="embed_dim must be an integer"):
         models.sound_encoder((8, 5), embed_dim=2.5)
