@@ -642,6 +642,36 @@ def early_fusion(
     return keras.Model(inputs, outputs, name="early_fusion")
 
 
+def _check_members(members, shapes, n_classes):
+    if not isinstance(members, dict):
+        raise TypeError(
+            "members must be a dict {modality: trained one-modality model}, such as "
+            f"{{'image': image_model, 'caption': caption_model}}; got {type(members).__name__}"
+        )
+    if sorted(members) != sorted(shapes):
+        raise ValueError(
+            f"members must have one model per modality of input_shapes {list(shapes)}, got {list(members)}"
+        )
+    for m, model in members.items():
+        if not isinstance(model, keras.Model):
+            raise TypeError(f"members[{m!r}] must be a keras.Model, got {type(model).__name__}")
+        if len(model.inputs) != 1:
+            raise ValueError(
+                f"members[{m!r}] must take one input (the {m!r} array), but it takes {len(model.inputs)}"
+            )
+        want = tuple(model.inputs[0].shape[1:])
+        if want != shapes[m]:
+            raise ValueError(
+                f"members[{m!r}] expects inputs of shape {want}, but input_shapes[{m!r}] is {shapes[m]}"
+            )
+        if len(model.outputs) != 1 or tuple(model.outputs[0].shape[1:]) != (n_classes,):
+            got = [tuple(o.shape[1:]) for o in model.outputs]
+            raise ValueError(
+                f"members[{m!r}] must output class probabilities of shape ({n_classes},), got {got}"
+            )
+    return dict(members)
+
+
 def late_fusion(
     input_shapes,
     n_classes: int,
@@ -652,21 +682,37 @@ def late_fusion(
     modality_dropout: float = 0.0,
     seed: int | None = None,
     combine: str = "average",
+    members: dict | None = None,
+    train_members: bool = False,
 ):
     """Late fusion: one complete classifier per modality; combine their predictions.
 
     ``combine`` is one of :data:`LATE_COMBINERS`: ``"average"`` (the mean of the
     class probabilities), ``"weighted"`` (one learned weight per modality,
     :class:`CombinePredictions`) or ``"learned"`` (a Dense layer on all the
-    modalities' logits: stacking). The whole model trains end to end on the
-    fused prediction. Whatever the combiner, each modality's vote is computed
-    from that modality alone, so the output is a *sum* of one-modality terms:
-    late fusion cannot learn a label that needs two modalities at once.
+    modalities' logits: stacking). Whatever the combiner, each modality's vote is
+    computed from that modality alone, so the output is a *sum* of one-modality
+    terms: late fusion cannot learn a label that needs two modalities at once.
+
+    Without ``members`` the voters are new (an encoder and a small head each) and
+    the whole model trains end to end on the fused prediction. With ``members``
+    -- a dict ``{modality: model}`` of classifiers already trained on one modality
+    each, such as :func:`unimodal` models -- those models are the voters, frozen
+    unless ``train_members=True``: an ``"average"`` then has nothing left to
+    learn, and ``"weighted"`` or ``"learned"`` only learn how to combine the votes
+    (the learned layer reads their log-probabilities). This is how late fusion is
+    used in practice: models trained separately, combined afterwards.
     Introduced in Chapter 3.
 
     >>> late_fusion({"image": (8, 8, 3), "table": (6,)}, n_classes=3, combine="learned").name
     'late_fusion_learned'
+    >>> voters = {m: unimodal({m: s}, n_classes=3) for m, s in {"image": (8, 8, 3), "table": (6,)}.items()}
+    >>> average = late_fusion({"image": (8, 8, 3), "table": (6,)}, 3, members=voters)
+    >>> len(average.trainable_weights)  # frozen voters, nothing to learn
+    0
     """
+    if members is not None and vocab_size is None and isinstance(input_shapes, dict) and "caption" in input_shapes:
+        vocab_size = 2  # the caption voter is given: its vocabulary is already built in
     shapes, n_classes, vocab_size, embed_dim, hidden, rate = _check_common(
         input_shapes, n_classes, vocab_size, embed_dim, hidden, modality_dropout
     )
@@ -675,9 +721,17 @@ def late_fusion(
     inputs = _inputs(shapes)
     present = ModalityPresence(name="present")([inputs[m] for m in shapes])
     logits = []
-    for m, emb in zip(shapes, _encode(shapes, inputs, embed_dim, vocab_size)):
-        x = layers.Dense(hidden, activation="relu")(emb)
-        logits.append(layers.Dense(n_classes, name=f"logits_{m}")(x))
+    if members is not None:
+        members = _check_members(members, shapes, n_classes)
+        for m in shapes:
+            members[m].trainable = bool(train_members)
+            vote = members[m]({m: inputs[m]})
+            # log-probabilities are logits up to a per-sample constant
+            logits.append(ops.log(ops.maximum(vote, 1e-7)))
+    else:
+        for m, emb in zip(shapes, _encode(shapes, inputs, embed_dim, vocab_size)):
+            x = layers.Dense(hidden, activation="relu")(emb)
+            logits.append(layers.Dense(n_classes, name=f"logits_{m}")(x))
     *logits, present = ModalityDropout(rate, seed=seed, return_mask=True, name="modality_dropout")(
         logits, present=present
     )

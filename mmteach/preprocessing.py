@@ -822,18 +822,32 @@ def _check_arrays(name, arrays, n=None):
     return out, next(iter(lengths.values()))
 
 
-def to_dataset(inputs, labels=None, batch_size: int = 128, shuffle: bool = False, seed: int = 0):
+def to_dataset(
+    inputs,
+    labels=None,
+    batch_size: int = 128,
+    shuffle: bool = False,
+    seed: int = 0,
+    drop_remainder: bool = False,
+):
     """A ``tf.data.Dataset`` of ``(inputs, labels)`` batches: shuffle, batch, prefetch.
 
     ``inputs`` is a dict of named arrays (as from :meth:`ShapesPreprocessor.transform`);
     ``labels`` an array, a dict of arrays (one per output of a multi-output model), or
     ``None`` (the dataset then yields inputs only). With ``shuffle=True`` the order
-    changes every epoch, reproducibly from ``seed``. Introduced in Chapter 2.
+    changes every epoch, reproducibly from ``seed``. With ``drop_remainder=True``
+    every batch has exactly ``batch_size`` rows (the last, smaller one of each epoch
+    is left out; with shuffling, different rows each epoch): Keras then compiles its
+    training step for one batch shape instead of two. Introduced in Chapter 2; the
+    last option is used from Chapter 3 on.
 
     >>> import numpy as np
     >>> ds = to_dataset({"x": np.zeros((10, 3), "float32")}, np.arange(10), batch_size=4)
     >>> [int(y.shape[0]) for _, y in ds]
     [4, 4, 2]
+    >>> ds = to_dataset({"x": np.zeros((10, 3), "float32")}, np.arange(10), batch_size=4, drop_remainder=True)
+    >>> [int(y.shape[0]) for _, y in ds]
+    [4, 4]
     """
     import tensorflow as tf
 
@@ -846,6 +860,13 @@ def to_dataset(inputs, labels=None, batch_size: int = 128, shuffle: bool = False
     seed = _check_seed(seed)
     if not isinstance(shuffle, bool):
         raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
+    if not isinstance(drop_remainder, bool):
+        raise TypeError(f"drop_remainder must be True or False, got {drop_remainder!r}")
+    if drop_remainder and batch_size > n:
+        raise ValueError(
+            f"drop_remainder=True with batch_size={batch_size} but only {n} rows: "
+            "every batch would be dropped; use a smaller batch_size"
+        )
     if labels is None:
         elements = inputs
     else:
@@ -858,7 +879,7 @@ def to_dataset(inputs, labels=None, batch_size: int = 128, shuffle: bool = False
     ds = tf.data.Dataset.from_tensor_slices(elements)
     if shuffle:
         ds = ds.shuffle(n, seed=seed, reshuffle_each_iteration=True)
-    return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
 
 
 # --- joining modalities -------------------------------------------------------------

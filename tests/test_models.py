@@ -166,6 +166,58 @@ def test_late_average_without_a_modality_is_the_other_modality_vote():
     np.testing.assert_allclose(got, expected, atol=1e-6)
 
 
+def _voters(shapes, n_classes):
+    return {m: models.unimodal({m: s}, n_classes, vocab_size=VOCAB, embed_dim=8, hidden=8) for m, s in shapes.items()}
+
+
+def test_late_fusion_with_members_averages_the_trained_models_votes():
+    shapes = {"image": (16, 16, 3), "caption": (6,), "table": (4,)}
+    voters = _voters(shapes, 3)
+    x = tiny_inputs(6, shapes=shapes)
+    model = models.late_fusion(shapes, 3, members=voters)  # vocab_size not needed: the voter has it
+    assert model.trainable_weights == []  # frozen voters: an average has nothing to learn
+    expected = np.mean([predict(voters[m], {m: x[m]}) for m in shapes], axis=0)
+    np.testing.assert_allclose(predict(model, x), expected, atol=1e-5)
+    # a missing modality is left out of the average
+    expected = np.mean([predict(voters[m], {m: x[m]}) for m in ("image", "table")], axis=0)
+    np.testing.assert_allclose(predict(model, models.drop_modalities(x, ["caption"])), expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("combine", ["weighted", "learned"])
+def test_late_fusion_with_members_learns_only_the_combiner_unless_asked(combine):
+    shapes = {"image": (16, 16, 3), "table": (4,)}
+    voters = _voters(shapes, 2)
+    frozen = models.late_fusion(shapes, 2, combine=combine, members=voters)
+    n_combiner = 1 if combine == "weighted" else 2  # weighted: a vector of logits; learned: kernel, bias
+    assert len(frozen.trainable_weights) == n_combiner
+    before = [w.numpy().copy() for w in voters["table"].weights]
+    x, y = tiny_inputs(64, shapes=shapes), np.arange(64) % 2
+    frozen.compile(optimizer=keras.optimizers.Adam(0.05), loss="sparse_categorical_crossentropy")
+    frozen.fit(x, y, epochs=2, batch_size=32, verbose=0)
+    for a, b in zip(before, voters["table"].weights):
+        np.testing.assert_array_equal(a, b.numpy())  # the voters did not move
+    unfrozen = models.late_fusion(shapes, 2, combine=combine, members=_voters(shapes, 2), train_members=True)
+    assert len(unfrozen.trainable_weights) > n_combiner
+
+
+def test_late_fusion_members_errors():
+    shapes = {"image": (16, 16, 3), "table": (4,)}
+    voters = _voters(shapes, 3)
+    with pytest.raises(TypeError, match="members must be a dict"):
+        models.late_fusion(shapes, 3, members=list(voters.values()))
+    with pytest.raises(ValueError, match=r"one model per modality of input_shapes \['image', 'table'\]"):
+        models.late_fusion(shapes, 3, members={"image": voters["image"]})
+    with pytest.raises(TypeError, match=r"members\['table'\] must be a keras.Model"):
+        models.late_fusion(shapes, 3, members={**voters, "table": "model.keras"})
+    with pytest.raises(ValueError, match=r"members\['table'\] expects inputs of shape \(4,\).*\(5,\)"):
+        models.late_fusion({"image": (16, 16, 3), "table": (5,)}, 3, members=voters)
+    with pytest.raises(ValueError, match=r"class probabilities of shape \(2,\), got \[\(3,\)\]"):
+        models.late_fusion(shapes, 2, members=voters)
+    two_inputs = models.intermediate_fusion(shapes, 3)
+    with pytest.raises(ValueError, match="must take one input"):
+        models.late_fusion(shapes, 3, members={**voters, "image": two_inputs})
+
+
 def test_intermediate_fusion_learns_a_table_rule_quickly():
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)

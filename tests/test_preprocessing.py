@@ -381,6 +381,22 @@ def test_to_dataset_errors():
         to_dataset(inputs, batch_size=0)
     with pytest.raises(TypeError, match="shuffle"):
         to_dataset(inputs, shuffle=1)
+    with pytest.raises(TypeError, match="drop_remainder"):
+        to_dataset(inputs, drop_remainder="yes")
+    with pytest.raises(ValueError, match="only 5 rows"):
+        to_dataset(inputs, batch_size=8, drop_remainder=True)
+
+
+def test_to_dataset_drop_remainder_keeps_one_batch_shape_and_varies_the_rows_left_out():
+    inputs = {"a": np.arange(10, dtype=np.float32)[:, None]}
+    labels = np.arange(10)
+    batches = list(to_dataset(inputs, labels, batch_size=4, drop_remainder=True))
+    assert [len(y) for _, y in batches] == [4, 4]
+    ds = to_dataset(inputs, labels, batch_size=4, shuffle=True, seed=0, drop_remainder=True)
+    assert ds.element_spec[1].shape.as_list() == [4]  # a static batch shape: one trace
+    seen = [frozenset(np.concatenate([np.asarray(y) for _, y in ds]).tolist()) for _ in range(5)]
+    assert all(len(s) == 8 for s in seen)
+    assert len(set(seen)) > 1  # shuffled: a different pair of rows is left out each epoch
 
 
 # --- join_by_key ---------------------------------------------------------------------
