@@ -711,7 +711,8 @@ def late_fusion(
     >>> len(average.trainable_weights)  # frozen voters, nothing to learn
     0
     """
-    if members is not None and vocab_size is None and isinstance(input_shapes, dict) and "caption" in input_shapes:
+    caption_voter = members is not None and isinstance(input_shapes, dict) and "caption" in input_shapes
+    if caption_voter and vocab_size is None:
         vocab_size = 2  # the caption voter is given: its vocabulary is already built in
     shapes, n_classes, vocab_size, embed_dim, hidden, rate = _check_common(
         input_shapes, n_classes, vocab_size, embed_dim, hidden, modality_dropout

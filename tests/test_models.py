@@ -167,7 +167,8 @@ def test_late_average_without_a_modality_is_the_other_modality_vote():
 
 
 def _voters(shapes, n_classes):
-    return {m: models.unimodal({m: s}, n_classes, vocab_size=VOCAB, embed_dim=8, hidden=8) for m, s in shapes.items()}
+    build = models.unimodal
+    return {m: build({m: s}, n_classes, vocab_size=VOCAB, embed_dim=8, hidden=8) for m, s in shapes.items()}
 
 
 def test_late_fusion_with_members_averages_the_trained_models_votes():
