@@ -838,8 +838,8 @@ def to_dataset(
     changes every epoch, reproducibly from ``seed``. With ``drop_remainder=True``
     every batch has exactly ``batch_size`` rows (the last, smaller one of each epoch
     is left out; with shuffling, different rows each epoch): Keras then compiles its
-    training step for one batch shape instead of two. Introduced in Chapter 2; the
-    last option is used from Chapter 3 on.
+    training step for one batch shape instead of two (Chapter 3 explains why that
+    matters). Introduced in Chapter 2.
 
     >>> import numpy as np
     >>> ds = to_dataset({"x": np.zeros((10, 3), "float32")}, np.arange(10), batch_size=4)
