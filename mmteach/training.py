@@ -852,7 +852,13 @@ def train(
     if not run_eagerly:
         # Evaluation stays eager: one large batch per epoch gains little from a graph, and
         # retracing a fresh graph in every call of train() would make TensorFlow warn.
-        train_step = tf.function(train_step, reduce_retracing=True)
+        # Any batch size, one trace: without the signature, a smaller last batch would
+        # make TensorFlow trace the step a second time.
+        def spec(array):
+            return tf.TensorSpec((None, *np.shape(array)[1:]), tf.as_dtype(np.asarray(array).dtype))
+
+        signature = [tf.nest.map_structure(spec, x), tf.nest.map_structure(spec, y)]
+        train_step = tf.function(train_step, input_signature=signature)
     if isinstance(optimizer, Optimizer):
         optimizer.build(variables)
     elif not getattr(optimizer, "built", True):
