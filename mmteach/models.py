@@ -698,10 +698,11 @@ def late_fusion(
     the whole model trains end to end on the fused prediction. With ``members``
     -- a dict ``{modality: model}`` of classifiers already trained on one modality
     each, such as :func:`unimodal` models -- those models are the voters, frozen
-    unless ``train_members=True``: an ``"average"`` then has nothing left to
-    learn, and ``"weighted"`` or ``"learned"`` only learn how to combine the votes
-    (the learned layer reads their log-probabilities). This is how late fusion is
-    used in practice: models trained separately, combined afterwards.
+    (their ``trainable`` flag is set to False) unless ``train_members=True``: an
+    ``"average"`` then has nothing left to learn, and ``"weighted"`` or
+    ``"learned"`` only learn how to combine the votes (the learned layer reads
+    their log-probabilities). This is how late fusion is used in practice: models
+    trained separately, combined afterwards.
     Introduced in Chapter 3.
 
     >>> late_fusion({"image": (8, 8, 3), "table": (6,)}, n_classes=3, combine="learned").name
