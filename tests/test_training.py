@@ -511,3 +511,32 @@ def test_two_head_model_refuses_one_label_array():
 def test_module_lists_its_public_names():
     for name in training.__all__:
         assert getattr(training, name).__doc__
+
+
+class _CountTrainingCalls(keras.layers.Layer):
+    """Identity layer that counts its calls in training mode: in a compiled step, one per trace."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.training_calls = 0
+
+    def call(self, x, training=None):
+        if training:
+            self.training_calls += 1
+        return x
+
+
+@pytest.mark.parametrize("x_as_dict", [False, True])
+def test_train_traces_its_step_once_even_with_a_smaller_last_batch(x_as_dict):
+    counter = _CountTrainingCalls()
+    inp = keras.Input((3,), name="a")
+    model = keras.Model({"a": inp} if x_as_dict else inp,
+                        keras.layers.Dense(2, activation="softmax")(counter(inp)))
+    x = np.random.default_rng(0).normal(size=(10, 3)).astype("float32")
+    y = (x[:, 0] > 0).astype("int64")
+    train(model, {"a": x} if x_as_dict else x, y, optimizer=SGD(0.1),
+          loss="sparse_categorical_crossentropy", epochs=2, batch_size=4, seed=0)  # batches 4, 4, 2
+    assert counter.training_calls == 1
+    train(model, {"a": x} if x_as_dict else x, y, optimizer=SGD(0.1),
+          loss="sparse_categorical_crossentropy", epochs=1, batch_size=4, run_eagerly=True)
+    assert counter.training_calls == 1 + 3  # eagerly: one Python call per step
