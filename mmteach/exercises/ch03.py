@@ -1,0 +1,184 @@
+"""The Chapter 3 exercises: their checkers (registered with :func:`mmteach.exercises.checker`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mmteach.exercises import Hint, NotAttempted, _close, _is_stub, call, checker  # noqa: F401
+
+
+def _ch3_labels(n=40, seed=3):
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "shape": rng.integers(0, 4, n),
+            "colour": rng.integers(0, 4, n),
+            "size": rng.integers(0, 2, n),
+            "position": rng.integers(0, 4, n),
+        }
+    )
+
+
+_CH3_FLATTEN = (
+    "a Dense layer acts on the *last* axis only: on a (32, 32, 3) image it makes 128 numbers "
+    "for every pixel, a (32, 32, 128) tensor, not one vector per image. Flatten the image "
+    "first: layers.Flatten()(image)."
+)
+
+
+@checker(
+    "ch3-two-input-model",
+    "(build_two_input_model, two_input_targets): text + image in, is_large + is_red out",
+)
+def _ch3_two_input_model(answer):
+    import keras
+
+    if _is_stub(answer):
+        raise NotAttempted
+    if not isinstance(answer, tuple) or len(answer) != 2:
+        raise Hint("pass the pair of functions: (build_two_input_model, two_input_targets).")
+    build, make_targets = answer
+    try:
+        model = call(build)
+    except (ValueError, TypeError) as err:
+        if "32, 32, 128" in str(err):
+            raise Hint(_CH3_FLATTEN) from None
+        raise
+    if not isinstance(model, keras.Model):
+        raise Hint(f"build_two_input_model must return a keras.Model, got {type(model).__name__}.")
+    inputs = {t.name: tuple(t.shape[1:]) for t in model.inputs}
+    if inputs != {"text": (100,), "image": (32, 32, 3)}:
+        raise Hint(
+            "the model needs two named inputs, 'text' of shape (100,) and 'image' of shape "
+            f"(32, 32, 3); it has {inputs}."
+        )
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Dense) and len(layer.input.shape) > 2:
+            raise Hint(_CH3_FLATTEN)
+    outputs = model.outputs
+    if len(outputs) != 2:
+        raise Hint(f"the model needs two outputs (is_large and is_red), it has {len(outputs)}.")
+    names = [t.name.split("/")[0] for t in outputs]
+    names = list(getattr(model, "output_names", None) or names)
+    if sorted(names) != ["is_large", "is_red"]:
+        raise Hint(f"name the two output layers 'is_large' and 'is_red'; they are named {names}.")
+    for t in outputs:
+        if tuple(t.shape[1:]) != (1,):
+            raise Hint(
+                f"each head answers a yes/no question: one sigmoid unit, shape (None, 1); "
+                f"got {tuple(t.shape)}."
+            )
+    rng = np.random.default_rng(0)
+    x = {
+        "text": rng.random((3, 100)).astype("float32"),
+        "image": rng.random((3, 32, 32, 3)).astype("float32"),
+    }
+    predictions = model(x, training=False)
+    if isinstance(predictions, dict):
+        predictions = list(predictions.values())
+    for p in predictions:
+        p = np.asarray(p)
+        if p.min() < 0 or p.max() > 1:
+            raise Hint("the heads must output probabilities: activation='sigmoid'.")
+    labels = _ch3_labels()
+    targets = call(make_targets, labels.copy())
+    if not isinstance(targets, dict | list | tuple):
+        raise Hint(
+            f"two_input_targets returns one array (shape {np.shape(targets)}) for a model with "
+            "two outputs, so Keras cannot tell which labels belong to which head (recent Keras "
+            "versions stop with a puzzling KeyError about a 'path'). Return one array per head: a dict "
+            "{'is_large': ..., 'is_red': ...}."
+        )
+    if not isinstance(targets, dict):
+        if isinstance(model.output, dict):
+            raise Hint(
+                "the model's outputs are a dict, which has no fixed order: return the labels "
+                "as a dict too, keyed by the output names {'is_large': ..., 'is_red': ...}."
+            )
+        if len(targets) != 2:
+            raise Hint(f"return two label arrays, one per head; got {len(targets)}.")
+        targets = dict(zip(names, targets))
+    if set(targets) != {"is_large", "is_red"}:
+        raise Hint(f"the keys must be the output names 'is_large' and 'is_red'; got {sorted(targets)}.")
+    want = {
+        "is_large": (labels["size"] == 1).to_numpy(float),
+        "is_red": (labels["colour"] == 0).to_numpy(float),
+    }
+    got = {k: np.asarray(v, dtype=float).reshape(len(labels), -1)[:, 0] for k, v in targets.items()}
+    if np.array_equal(got["is_large"], want["is_red"]) and np.array_equal(got["is_red"], want["is_large"]):
+        raise Hint("the two heads got each other's labels: swap them.")
+    if np.array_equal(got["is_large"], got["is_red"]):
+        raise Hint("both heads get the same labels: each head needs its own question's answers.")
+    for k, why in (("is_large", "labels['size'] == 1"), ("is_red", "labels['colour'] == 0 (red)")):
+        if not np.array_equal(got[k], want[k]):
+            raise Hint(f"targets[{k!r}] must be 1 where {why} and 0 elsewhere.")
+
+
+@checker("ch3-dropout-mask", "modality_dropout_mask(n, n_modalities, rate, seed): 0/1, never all 0")
+def _ch3_dropout_mask(fn):
+    n, m, rate = 20000, 3, 0.6
+    out = call(fn, n, m, rate, 0)
+    mask = np.asarray(out)
+    if mask.shape != (n, m):
+        raise Hint(
+            f"return one row per sample and one column per modality: shape ({n}, {m}); "
+            f"got {mask.shape}."
+        )
+    if not np.all(np.isin(mask, (0, 1))):
+        raise Hint("a mask holds only 1 (keep the modality) and 0 (drop it).")
+    if np.any(mask.sum(axis=1) == 0):
+        raise Hint(
+            "some samples lose every modality and carry nothing to learn from: when the draw "
+            "drops them all, keep one of them, chosen at random."
+        )
+    kept = mask.mean(axis=0)
+    want = (1 - rate) + rate**m / m  # each kept with 1 - rate, plus its share of the rescues
+    if np.all(np.abs(kept - (rate + (1 - rate) ** m / m)) < 0.015):
+        raise Hint(
+            f"rate is the probability of *dropping* a modality: with rate={rate} about "
+            f"{1 - rate:.0%} are kept before the rescue."
+        )
+    if abs(kept[0] - (1 - rate + rate**m)) < 0.015 and np.all(np.abs(kept[1:] - (1 - rate)) < 0.015):
+        raise Hint("the rescued modality is always the first one: choose it at random.")
+    if np.any(np.abs(kept - want) > 0.015):
+        raise Hint(
+            f"each modality should be dropped independently with probability rate={rate}; the "
+            f"fractions kept per column are {np.round(kept, 3).tolist()}, expected about {want:.3f}."
+        )
+    both = np.mean((mask[:, 0] == 0) & (mask[:, 1] == 0))
+    if abs(both - rate**2 * (1 - rate) - rate**3 / m) > 0.015:  # third kept or rescued
+        raise Hint("drop the modalities independently: draw one random number per sample AND modality.")
+    if not np.all(np.asarray(call(fn, 50, 4, 0.0, 1)) == 1):
+        raise Hint("with rate=0 nothing may be dropped: the mask must be all ones.")
+    if not np.all(np.asarray(call(fn, 50, 1, 0.5, 1)) == 1):
+        raise Hint("with a single modality there is nothing to drop: it must always be kept.")
+    if not np.array_equal(np.asarray(call(fn, 200, 3, 0.5, 7)), np.asarray(call(fn, 200, 3, 0.5, 7))):
+        raise Hint("the same seed must give the same mask: build the generator from `seed`.")
+    if np.array_equal(np.asarray(call(fn, 200, 3, 0.5, 7)), np.asarray(call(fn, 200, 3, 0.5, 8))):
+        raise Hint("different seeds give the same mask: use `seed` to build the random generator.")
+
+
+@checker("ch3-match-ceiling", "match_ceiling(p_image, p_caption): best accuracy on the synergy task")
+def _ch3_match_ceiling(fn):
+    for p_image, p_caption in [(0.1, 0.3), (0.0, 0.0), (1.0, 0.0), (0.5, 0.5), (0.2, 0.0), (0.3, 0.6)]:
+        got = call(fn, p_image, p_caption)
+        both = (1 - p_image) * (1 - p_caption)
+        want = both + (1 - both) * 0.5
+        if _close(got, want):
+            continue
+        either = 1 - p_image * p_caption
+        if _close(got, either + (1 - either) * 0.5) or _close(got, either):
+            raise Hint(
+                "one modality speaking is enough for redundancy, not for synergy: the label "
+                "compares the image with the caption, so *both* must speak about the colour."
+            )
+        if _close(got, both):
+            raise Hint(
+                "when either modality is silent the model cannot judge the pair, but a coin flip "
+                "is still right half of the time: add (1 - both) * 0.5."
+            )
+        if _close(got, 0.5):
+            raise Hint("0.5 is each modality alone; together they do better whenever both speak.")
+        raise Hint(f"for p_image={p_image}, p_caption={p_caption} expected {want:.4f}, got {got!r}.")
