@@ -7,6 +7,12 @@ COLAB_VENV := .venv-colab
 COLAB_STAMP := $(COLAB_VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
+# The Free Spoken Digit Dataset: tests and CI read the shared copy beside the repository when it
+# is there (never committed); elsewhere mmteach.datasets.load_fsdd downloads and caches it.
+FSDD_SHARED := $(abspath ../shared/data/fsdd-v1.0.10)
+ifneq ($(wildcard $(FSDD_SHARED)/SHA256SUMS),)
+export MMTEACH_FSDD ?= $(FSDD_SHARED)
+endif
 
 .PHONY: book test env lint unit notebooks test-html browser bench test-colab clean-notebooks clean
 

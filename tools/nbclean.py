@@ -7,7 +7,7 @@ import json
 import sys
 
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
-KEEP_CELL_METADATA = ("tags", "cellView", "id")
+KEEP_CELL_METADATA = ("tags", "cellView", "jupyter", "id")
 
 
 def clean(path: str, write: bool = True) -> bool:

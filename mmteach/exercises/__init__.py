@@ -32,7 +32,17 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["CheckResult", "Hint", "NotAttempted", "check", "checker", "registered", "describe"]
+__all__ = [
+    "CheckResult",
+    "Hint",
+    "NotAttempted",
+    "check",
+    "checker",
+    "registered",
+    "describe",
+    "reference",
+    "reference_answer",
+]
 
 
 class Hint(AssertionError):
@@ -160,5 +170,43 @@ def _close(a, b, tol=1e-6) -> bool:
         return False
 
 
-# The chapters' checkers register themselves on import, in chapter order.
-from mmteach.exercises import ch01, ch02, ch03, ch04, ch05  # noqa: E402, F401
+_REFERENCES: dict[str, object] = {}
+
+
+def reference(exercise: str, answer=None):
+    """Register the reference answer of ``exercise``: as a decorator, or with ``answer=``.
+
+    The reference is written once, in the chapter's module (``mmteach/exercises/chNN.py``);
+    the chapter's hidden solution cell shows the same code (a test compares the two) and the
+    unit tests check it passes its checker.
+    """
+    if answer is not None:
+        _REFERENCES[exercise] = answer
+        return answer
+
+    def register(fn):
+        _REFERENCES[exercise] = fn
+        return fn
+
+    return register
+
+
+def reference_answer(exercise: str):
+    """The registered reference answer of ``exercise`` (what its hidden solution shows)."""
+    _lookup(exercise)
+    if exercise not in _REFERENCES:
+        raise ValueError(f"exercise {exercise!r} has no registered reference answer")
+    return _REFERENCES[exercise]
+
+
+def _load_chapters():
+    """Import every ``chNN`` module of this package, in chapter order: each registers its checkers."""
+    import importlib
+    import pkgutil
+
+    names = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("ch"))
+    for name in names:
+        importlib.import_module(f"{__name__}.{name}")
+
+
+_load_chapters()
