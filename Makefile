@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 COLAB_VENV := .venv-colab
 COLAB_STAMP := $(COLAB_VENV)/.installed
+LATEST_VENV := .venv-latest
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 # The Free Spoken Digit Dataset: tests and CI read the shared copy beside the repository when it
@@ -14,7 +15,7 @@ ifneq ($(wildcard $(FSDD_SHARED)/SHA256SUMS),)
 export MMTEACH_FSDD ?= $(FSDD_SHARED)
 endif
 
-.PHONY: book test env lint unit notebooks test-html browser bench test-colab clean-notebooks clean
+.PHONY: book test env lint unit notebooks test-html browser bench test-colab test-latest clean-notebooks clean
 
 env: $(STAMP)
 
@@ -30,16 +31,19 @@ book: $(STAMP)
 	rm -rf _build/html _build/.doctrees
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-## make test: lint, unit tests, every notebook under nbval, the book, and the built HTML
+## make test: lint, unit tests, the book (which executes every chapter once, failing on any
+## error or warning), and the built HTML in a browser. nbval executes the chapters in
+## `make test-colab` (Colab's versions) and `make test-latest`: each environment runs each
+## chapter once.
 test: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/pytest tests --doctest-modules mmteach
-	$(MAKE) notebooks
+	$(MAKE) lint
+	$(MAKE) unit
 	$(MAKE) book
 	$(MAKE) test-html
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/python tools/nbclean.py --check notebooks/*.ipynb
 
 unit: $(STAMP)
 	$(BIN)/pytest tests --doctest-modules mmteach
@@ -73,6 +77,17 @@ $(COLAB_STAMP): requirements-colab.txt pyproject.toml
 test-colab: $(COLAB_STAMP)
 	$(COLAB_VENV)/bin/pytest tests -p no:cacheprovider
 	$(COLAB_VENV)/bin/pytest --nbval-lax -p no:cacheprovider $$($(COLAB_VENV)/bin/python tools/toc.py)
+
+## make test-latest: the newest release of every dependency, unpinned (the weekly workflow)
+test-latest:
+	rm -rf $(LATEST_VENV)
+	$(PYTHON) -m venv $(LATEST_VENV)
+	$(LATEST_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LATEST_VENV)/bin/python -m pip install --quiet --upgrade -r requirements-latest.txt
+	$(LATEST_VENV)/bin/python -m pip install --quiet -e .
+	$(LATEST_VENV)/bin/python -m pip list 2>/dev/null | grep -iE "^(tensorflow|keras|numpy|pandas|scikit-learn|matplotlib) "
+	$(LATEST_VENV)/bin/pytest tests -p no:cacheprovider
+	$(LATEST_VENV)/bin/pytest --nbval-lax -p no:cacheprovider $$($(LATEST_VENV)/bin/python tools/toc.py)
 
 clean-notebooks:
 	$(BIN)/python tools/nbclean.py notebooks/*.ipynb

@@ -1,7 +1,8 @@
-"""Each chapter's stated run time agrees with the build's measurement (within a factor 1.5).
+"""Every chapter ran cleanly in the build, and states its run time.
 
-The one-minute budget itself is not asserted here (a timed assertion flakes with the machine's
-load); `make bench` measures it and the status page of the book shows it.
+No test here compares a time with anything: a reader's machine may be faster or slower than
+ours. `make bench` measures each chapter and warns in `_build/bench.md` when a stated time is
+far from the measurement; the status page of the book shows the build's own run times.
 """
 
 import json
@@ -11,7 +12,6 @@ from html.parser import HTMLParser
 from conftest import HTML, ROOT
 
 STATED = re.compile(r"\*\*Expected run time:\*\* about (\d+) seconds")
-FACTOR = 1.5
 
 
 class _Table(HTMLParser):
@@ -38,8 +38,8 @@ class _Table(HTMLParser):
             self._cell += data
 
 
-def measured_run_times():
-    """{'notebooks/01_modalities': seconds} from the status page's execution table."""
+def execution_table():
+    """{'notebooks/01_modalities': (seconds, status)} from the status page's execution table."""
     table = _Table()
     table.feed((HTML / "book" / "status.html").read_text(encoding="utf-8"))
     header, *rows = table.rows
@@ -47,18 +47,17 @@ def measured_run_times():
     return {r[doc]: (float(r[runtime]), r[status]) for r in rows}
 
 
-def test_every_chapter_ran_and_states_its_run_time():
-    times = measured_run_times()
+def test_every_chapter_ran_cleanly_and_states_its_run_time():
+    table = execution_table()
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
-    assert {f"notebooks/{p.stem}" for p in notebooks} <= set(times)
+    assert {f"notebooks/{p.stem}" for p in notebooks} <= set(table)
     report = {}
     for path in notebooks:
-        seconds, status = times[f"notebooks/{path.stem}"]
+        seconds, status = table[f"notebooks/{path.stem}"]
         assert status == "✅", f"{path.name} did not run cleanly: {status}"
-        first = json.loads(path.read_text(encoding="utf-8"))["cells"][0]["source"]
-        stated = int(STATED.search("".join(first)).group(1))
-        report[path.stem] = {"stated_s": stated, "measured_s": seconds}
-        assert stated / FACTOR <= seconds <= stated * FACTOR, (
-            f"{path.name} states about {stated} s but ran in {seconds:.1f} s: update its header"
-        )
+        first = "".join(json.loads(path.read_text(encoding="utf-8"))["cells"][0]["source"])
+        stated = STATED.search(first)
+        assert stated, f"{path.name} does not state its expected run time in its first cell"
+        report[path.stem] = {"stated_s": int(stated.group(1)), "build_s": seconds}
+    # for the record (and for tools/bench.py's comparison); nothing is asserted about time
     (HTML.parent / "run_times.json").write_text(json.dumps(report, indent=1))
