@@ -35,11 +35,12 @@ True
 from __future__ import annotations
 
 import math
-import numbers
 
 import keras
 import numpy as np
 from keras import ops
+
+from mmteach._validation import check_array, check_flag, check_int, check_labels, check_number, check_seed
 
 __all__ = [
     "Optimizer",
@@ -59,37 +60,13 @@ __all__ = [
 # --- argument checks ---------------------------------------------------------------
 
 
-def _number(name, value, *, low=None, high=None, low_open=False, high_open=False):
-    """``value`` as a float, or a TypeError/ValueError that names ``name``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value}")
-    if low is not None and (value < low or (low_open and value == low)):
-        bound = f"> {low}" if low_open else f">= {low}"
-        raise ValueError(f"{name} must be {bound}, got {value}")
-    if high is not None and (value > high or (high_open and value == high)):
-        bound = f"< {high}" if high_open else f"<= {high}"
-        raise ValueError(f"{name} must be {bound}, got {value}")
-    return value
-
-
 def _learning_rate(value, name="learning_rate"):
-    return _number(name, value, low=0.0, low_open=True)
+    return check_number(name, value, low=0.0, low_open=True)
 
 
 def _as_float(value) -> float:
     """A Python float from a number, a NumPy scalar, a tensor or a Keras variable."""
     return float(value.numpy() if hasattr(value, "numpy") else value)
-
-
-def _positive_int(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
-    return int(value)
 
 
 # --- optimisers ------------------------------------------------------------------
@@ -132,7 +109,7 @@ class Optimizer:
     @learning_rate.setter
     def learning_rate(self, value):
         # A schedule may reach 0 at its end; only the starting rate must be positive.
-        self._learning_rate.assign(_number("learning_rate", value, low=0.0))
+        self._learning_rate.assign(check_number("learning_rate", value, low=0.0))
 
     @property
     def built(self) -> bool:
@@ -252,7 +229,7 @@ class Momentum(Optimizer):
 
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.9, nesterov: bool = False):
         super().__init__(learning_rate)
-        self.momentum = _number("momentum", momentum, low=0.0, high=1.0, high_open=True)
+        self.momentum = check_number("momentum", momentum, low=0.0, high=1.0, high_open=True)
         if not isinstance(nesterov, bool):
             raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
         self.nesterov = nesterov
@@ -292,8 +269,8 @@ class RMSProp(Optimizer):
 
     def __init__(self, learning_rate: float = 0.001, rho: float = 0.9, epsilon: float = 1e-7):
         super().__init__(learning_rate)
-        self.rho = _number("rho", rho, low=0.0, high=1.0, high_open=True)
-        self.epsilon = _number("epsilon", epsilon, low=0.0)
+        self.rho = check_number("rho", rho, low=0.0, high=1.0, high_open=True)
+        self.epsilon = check_number("epsilon", epsilon, low=0.0)
 
     def update(self, variable, gradient, state, lr, t):
         s = state["mean_square"]
@@ -337,9 +314,9 @@ class Adam(Optimizer):
         epsilon: float = 1e-7,
     ):
         super().__init__(learning_rate)
-        self.beta_1 = _number("beta_1", beta_1, low=0.0, high=1.0, high_open=True)
-        self.beta_2 = _number("beta_2", beta_2, low=0.0, high=1.0, high_open=True)
-        self.epsilon = _number("epsilon", epsilon, low=0.0)
+        self.beta_1 = check_number("beta_1", beta_1, low=0.0, high=1.0, high_open=True)
+        self.beta_2 = check_number("beta_2", beta_2, low=0.0, high=1.0, high_open=True)
+        self.epsilon = check_number("epsilon", epsilon, low=0.0)
 
     def update(self, variable, gradient, state, lr, t):
         m, v = state["m"], state["v"]
@@ -415,7 +392,7 @@ class MultiOutputLoss:
                 f"loss_weights names outputs {unknown} that have no loss; outputs: {self.names}"
             )
         self.loss_weights = {
-            k: _number(f"loss_weights[{k!r}]", loss_weights.get(k, 1.0), low=0.0) for k in self.losses
+            k: check_number(f"loss_weights[{k!r}]", loss_weights.get(k, 1.0), low=0.0) for k in self.losses
         }
 
     @property
@@ -472,8 +449,8 @@ class EarlyStopping:
         if not isinstance(monitor, str) or not monitor:
             raise TypeError(f"monitor must be the name of a history entry, got {monitor!r}")
         self.monitor = monitor
-        self.patience = _positive_int("patience", patience, minimum=0)
-        self.min_delta = _number("min_delta", min_delta, low=0.0)
+        self.patience = check_int("patience", patience, minimum=0)
+        self.min_delta = check_number("min_delta", min_delta, low=0.0)
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
         if mode == "auto":
@@ -539,8 +516,8 @@ def cosine_decay(initial_learning_rate: float, decay_steps: int, *, alpha: float
     [0.1, 0.05, 0.0, 0.0]
     """
     initial = _learning_rate(initial_learning_rate, "initial_learning_rate")
-    decay_steps = _positive_int("decay_steps", decay_steps)
-    alpha = _number("alpha", alpha, low=0.0, high=1.0)
+    decay_steps = check_int("decay_steps", decay_steps, minimum=1)
+    alpha = check_number("alpha", alpha, low=0.0, high=1.0)
 
     def schedule(step: int) -> float:
         progress = min(max(int(step), 0), decay_steps) / decay_steps
@@ -561,7 +538,7 @@ def set_seed(seed: int) -> int:
     >>> set_seed(0)
     0
     """
-    seed = _positive_int("seed", seed, minimum=0)
+    seed = check_seed(seed)
     keras.utils.set_random_seed(seed)
     return seed
 
@@ -585,7 +562,8 @@ def _arrays(name, data):
         raise TypeError(f"{name} must hold numbers, got an array of {kind}")
     if array.ndim == 0:
         raise ValueError(f"{name} must have one row per example, got a scalar")
-    return array
+    # one NaN row would turn the first layer's weights to NaN while the loss looks finite
+    return check_array(name, array, min_len=0)
 
 
 def _leaves(data):
@@ -614,6 +592,46 @@ def _length(x, y, x_name, y_name):
     if n == 0:
         raise ValueError(f"{x_name} and {y_name} are empty: there is nothing to train on")
     return n
+
+
+def _check_inputs_fit(model, x, name):
+    """The arrays of ``x`` match the model's inputs by name and by the shape of one example."""
+    inputs = list(model.inputs or [])
+    if not inputs:
+        return
+    if isinstance(x, dict):
+        expected = [t.name for t in inputs]
+        given = list(x)
+        if sorted(expected) != sorted(given):
+            missing = [k for k in expected if k not in x]
+            extra = [k for k in given if k not in expected]
+            raise ValueError(
+                f"{name} must have one array per model input {expected}: "
+                + (f"missing {missing}" if missing else "")
+                + ("; " if missing and extra else "")
+                + (f"unexpected {extra}" if extra else "")
+            )
+        pairs = [(f"{name}[{t.name!r}]", x[t.name], t) for t in inputs]
+    elif isinstance(x, list):
+        if len(x) != len(inputs):
+            raise ValueError(f"the model has {len(inputs)} inputs, {name} is a list of {len(x)} arrays")
+        pairs = [(f"{name}[{i}]", a, t) for i, (a, t) in enumerate(zip(x, inputs))]
+    else:
+        if len(inputs) > 1:
+            raise ValueError(
+                f"the model has {len(inputs)} inputs {[t.name for t in inputs]}, but {name} is one "
+                "array: pass a dict {input name: array}"
+            )
+        pairs = [(name, x, inputs[0])]
+    for label, array, tensor in pairs:
+        want = tuple(tensor.shape[1:])
+        got = np.shape(array)[1:]
+        if len(got) != len(want) or any(w is not None and w != g for w, g in zip(want, got)):
+            pretty = ", ".join("?" if w is None else str(w) for w in want)
+            raise ValueError(
+                f"{label} has examples of shape {got}, but the model's input {tensor.name!r} "
+                f"takes ({pretty})"
+            )
 
 
 def _output_names(model, prediction):
@@ -653,6 +671,54 @@ def _labels_by_output(name, y, outputs):
     return y
 
 
+def _loss_kind(loss) -> str | None:
+    """'sparse', 'categorical' or 'binary' for the cross-entropies, None for anything else."""
+    label = loss if isinstance(loss, str) else getattr(loss, "name", None) or getattr(loss, "__name__", "")
+    label = str(label).lower().replace("_", "")
+    for kind in ("sparse", "binary", "categorical"):
+        if label.startswith(kind) and "crossentropy" in label:
+            return kind
+    return None
+
+
+def _check_labels_fit(name, labels, prediction, loss):
+    """Labels whose form does not fit the output and the loss are refused with the reason."""
+    k = int(prediction.shape[-1]) if len(prediction.shape) > 1 else 1
+    kind = _loss_kind(loss)
+    shape = np.shape(labels)
+    if kind == "sparse":
+        if len(shape) == 2 and shape[1] == k and k > 1:
+            raise ValueError(
+                f"{name} has shape {shape}, one-hot rows, but the loss is sparse categorical "
+                "cross-entropy, which takes class codes: use labels.argmax(axis=1), or the loss "
+                "'categorical_crossentropy'"
+            )
+        check_labels(name, labels, n_classes=k)
+    elif kind == "categorical":
+        if len(shape) == 1 or (len(shape) == 2 and shape[1] == 1 and k > 1):
+            raise ValueError(
+                f"{name} holds one class code per example (shape {shape}), but the loss is "
+                f"categorical cross-entropy, which takes one-hot rows of {k}: use the loss "
+                "'sparse_categorical_crossentropy'"
+            )
+        if shape[1:] != tuple(prediction.shape[1:]):
+            raise ValueError(
+                f"{name} has rows of shape {shape[1:]}, the model's output {tuple(prediction.shape[1:])}"
+            )
+    elif kind == "binary":
+        values = np.asarray(labels)
+        if values.size and (values.min() < 0 or values.max() > 1):
+            raise ValueError(
+                f"{name} must hold 0/1 labels (or probabilities) for binary cross-entropy, got "
+                f"values from {values.min()} to {values.max()}"
+            )
+        if np.prod(shape[1:], dtype=int) != np.prod(prediction.shape[1:], dtype=int):
+            raise ValueError(
+                f"{name} has rows of shape {shape[1:]}, but the model's output has "
+                f"{tuple(prediction.shape[1:])}: one label per output unit"
+            )
+
+
 def _accuracy(y_true, y_pred):
     """Share of correct predictions: argmax for several classes, > 0.5 for one probability."""
     if y_pred.shape[-1] == 1:
@@ -676,6 +742,164 @@ def _check_optimizer(optimizer):
             f"optimizer.learning_rate must be a number, got {optimizer.learning_rate!r}"
         ) from None
     _learning_rate(rate, "optimizer.learning_rate")
+
+
+def _loss_function(loss, outputs, loss_weights):
+    """One function (y_true, y_pred) -> (total, {output: loss}) for any number of outputs."""
+    if outputs is None:
+        if isinstance(loss, (dict, MultiOutputLoss)) or loss_weights is not None:
+            raise ValueError("the model has one output: give one loss and no loss_weights")
+        single = _get_loss("loss", loss)
+        return lambda y_true, y_pred: (single(y_true, y_pred), {})
+    if isinstance(loss, MultiOutputLoss):
+        if loss_weights is not None:
+            raise ValueError("give loss_weights to the MultiOutputLoss, not to train")
+        loss_fn = loss
+    else:
+        losses = loss if isinstance(loss, dict) else dict.fromkeys(outputs, loss)
+        loss_fn = MultiOutputLoss(losses, loss_weights)
+    if set(loss_fn.names) != set(outputs):
+        raise ValueError(f"the losses name outputs {loss_fn.names}, the model has {outputs}")
+    return loss_fn
+
+
+def _prepare(model, x, y, validation_data, loss):
+    """Checked arrays; the model's output names (None for one output); the validation pair."""
+    if _loss_kind(loss) == "sparse" and getattr(y, "ndim", 1) == 2 and hasattr(y, "columns"):
+        check_labels("y", y)  # a label frame with several columns: say which columns came
+    x, y = _arrays("x", x), _arrays("y", y)
+    n = _length(x, y, "x", "y")
+    _check_inputs_fit(model, x, "x")
+    # A first forward pass builds the model and reveals its outputs.
+    probe = model(_take(x, slice(0, 2)), training=False)
+    outputs = _output_names(model, probe)
+    y = _labels_by_output("y", y, outputs)
+    _check_all_labels("y", y, probe, outputs, loss)
+    validation = None
+    if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise TypeError("validation_data must be a pair (x_val, y_val)")
+        x_val, y_val = _arrays("x_val", validation_data[0]), _arrays("y_val", validation_data[1])
+        _length(x_val, y_val, "x_val", "y_val")
+        _check_inputs_fit(model, x_val, "x_val")
+        y_val = _labels_by_output("y_val", y_val, outputs)
+        _check_all_labels("y_val", y_val, probe, outputs, loss)
+        validation = (x_val, y_val)
+    return x, y, n, outputs, validation
+
+
+def _check_all_labels(name, y, probe, outputs, loss):
+    if outputs is None:
+        _check_labels_fit(name, y, probe, loss)
+        return
+    predictions = probe if isinstance(probe, dict) else dict(zip(outputs, probe))
+    for output in outputs:
+        if isinstance(loss, MultiOutputLoss):
+            each = loss.losses.get(output)
+        else:
+            each = loss.get(output) if isinstance(loss, dict) else loss
+        _check_labels_fit(f"{name}[{output!r}]", y[output], predictions[output], each)
+
+
+def _steps(model, optimizer, loss_fn, outputs, metrics, x, y, run_eagerly):
+    """The training step (one update on one batch) and the evaluation step."""
+    import tensorflow as tf
+
+    def to_dict(pred):
+        return dict(zip(outputs, pred)) if isinstance(pred, (list, tuple)) else pred
+
+    def measure(y_true, y_pred, total, parts):
+        logs = {"loss": total}
+        if outputs is None:
+            if metrics:
+                logs["accuracy"] = _accuracy(y_true, y_pred)
+            return logs
+        for name in outputs:
+            logs[f"{name}_loss"] = parts[name]
+        for name in outputs:
+            if metrics:
+                logs[f"{name}_accuracy"] = _accuracy(y_true[name], y_pred[name])
+        return logs
+
+    variables = model.trainable_variables
+
+    def train_step(xb, yb):
+        with tf.GradientTape() as tape:
+            pred = model(xb, training=True)
+            if outputs is not None:
+                pred = to_dict(pred)
+            total, parts = loss_fn(yb, pred)
+            regularisation = sum(model.losses) if model.losses else 0.0
+            objective = total + regularisation
+        gradients = tape.gradient(objective, variables)
+        optimizer.apply_gradients(zip(gradients, variables))
+        return measure(yb, pred, total, parts)
+
+    def eval_step(xb, yb):
+        pred = model(xb, training=False)
+        if outputs is not None:
+            pred = to_dict(pred)
+        total, parts = loss_fn(yb, pred)
+        return measure(yb, pred, total, parts)
+
+    if not run_eagerly:
+        # Evaluation stays eager: one large batch per epoch gains little from a graph, and
+        # retracing a fresh graph in every call of train() would make TensorFlow warn.
+        # Any batch size, one trace: without the signature, a smaller last batch would
+        # make TensorFlow trace the step a second time.
+        def spec(array):
+            return tf.TensorSpec((None, *np.shape(array)[1:]), tf.as_dtype(np.asarray(array).dtype))
+
+        signature = [tf.nest.map_structure(spec, x), tf.nest.map_structure(spec, y)]
+        train_step = tf.function(train_step, input_signature=signature)
+    if isinstance(optimizer, Optimizer) or not getattr(optimizer, "built", True):
+        optimizer.build(variables)
+    return train_step, eval_step
+
+
+def _evaluate(eval_step, xs, ys, batch_size):
+    """Mean of every log over the whole set, in large chunks."""
+    m = len(_leaves(xs)[0])
+    sums, chunk = {}, max(batch_size, 1024)
+    for start in range(0, m, chunk):
+        idx = slice(start, start + chunk)
+        logs = eval_step(_take(xs, idx), _take(ys, idx))
+        size = min(chunk, m - start)
+        for k, v in logs.items():
+            sums[k] = sums.get(k, 0.0) + float(v) * size
+    return {k: v / m for k, v in sums.items()}
+
+
+def _batches(n, batch_size, shuffle, seed):
+    """Endless mini-batch indices: passes over the data, reshuffled at every pass."""
+    rng = np.random.default_rng(seed)
+    while True:
+        order = rng.permutation(n) if shuffle else np.arange(n)
+        for start in range(0, n, batch_size):
+            yield order[start : start + batch_size]
+
+
+def _set_rate(optimizer, schedule, step):
+    rate = schedule(step)
+    if hasattr(rate, "numpy"):  # a keras.optimizers.schedules object gives a tensor
+        rate = _as_float(rate)
+    optimizer.learning_rate = check_number(f"schedule({step})", rate, low=0.0)
+
+
+def _run_epoch(train_step, x, y, batches, steps, *, optimizer, schedule, first_step, stop_on_nan):
+    """``steps`` updates; the epoch's mean logs and whether the loss stopped being finite."""
+    sums, seen = {}, 0
+    for step in range(first_step, first_step + steps):
+        index = next(batches)
+        if schedule is not None:
+            _set_rate(optimizer, schedule, step)
+        logs = train_step(_take(x, index), _take(y, index))
+        for k, v in logs.items():
+            sums[k] = sums.get(k, 0.0) + float(v) * len(index)
+        seen += len(index)
+        if stop_on_nan and not math.isfinite(float(logs["loss"])):
+            return {k: v / seen for k, v in sums.items()}, True
+    return {k: v / seen for k, v in sums.items()}, False
 
 
 def train(
@@ -750,170 +974,56 @@ def train(
     >>> sorted(history)
     ['accuracy', 'loss', 'val_accuracy', 'val_loss']
     """
-    import tensorflow as tf
-
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
     _check_optimizer(optimizer)
-    epochs = _positive_int("epochs", epochs)
+    epochs = check_int("epochs", epochs, minimum=1)
     if steps_per_epoch is not None:
-        steps_per_epoch = _positive_int("steps_per_epoch", steps_per_epoch)
+        steps_per_epoch = check_int("steps_per_epoch", steps_per_epoch, minimum=1)
     if metrics is None:
         metrics = []
     elif not isinstance(metrics, (list, tuple)) or any(m != "accuracy" for m in metrics):
         raise ValueError(f"metrics must be None or ['accuracy'], got {metrics!r}")
-    metrics = list(metrics)
     if schedule is not None and not callable(schedule):
         raise TypeError(f"schedule must be a function step -> learning rate, got {schedule!r}")
     if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
         raise TypeError(f"early_stopping must be an EarlyStopping, got {type(early_stopping).__name__}")
-    for name, flag in (("shuffle", shuffle), ("stop_on_nan", stop_on_nan), ("run_eagerly", run_eagerly)):
-        if not isinstance(flag, bool):
-            raise TypeError(f"{name} must be True or False, got {flag!r}")
-    if seed is None:
-        seed = int(np.random.randint(0, 2**31 - 1))
-    seed = _positive_int("seed", seed, minimum=0)
+    shuffle, stop_on_nan = check_flag("shuffle", shuffle), check_flag("stop_on_nan", stop_on_nan)
+    run_eagerly = check_flag("run_eagerly", run_eagerly)
+    seed = int(np.random.randint(0, 2**31 - 1)) if seed is None else check_seed(seed)
 
-    x, y = _arrays("x", x), _arrays("y", y)
-    n = _length(x, y, "x", "y")
+    x, y, n, outputs, validation = _prepare(model, x, y, validation_data, loss)
+    full_batch = getattr(optimizer, "full_batch", False)
     if batch_size is None:
-        batch_size = n if getattr(optimizer, "full_batch", False) else min(32, n)
-    batch_size = _positive_int("batch_size", batch_size)
-    if getattr(optimizer, "full_batch", False) and batch_size < n:
+        batch_size = n if full_batch else min(32, n)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    if full_batch and batch_size < n:
         raise ValueError(
             f"{type(optimizer).__name__} is full-batch gradient descent, so batch_size must be "
             f"the whole training set ({n}), got {batch_size}; use SGD for mini-batches"
         )
-    # A first forward pass builds the model and reveals its outputs.
-    outputs = _output_names(model, model(_take(x, slice(0, 2)), training=False))
-    y = _labels_by_output("y", y, outputs)
-    if validation_data is not None:
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise TypeError("validation_data must be a pair (x_val, y_val)")
-        x_val, y_val = _arrays("x_val", validation_data[0]), _arrays("y_val", validation_data[1])
-        _length(x_val, y_val, "x_val", "y_val")
-        y_val = _labels_by_output("y_val", y_val, outputs)
+    loss_fn = _loss_function(loss, outputs, loss_weights)
+    train_step, eval_step = _steps(model, optimizer, loss_fn, outputs, list(metrics), x, y, run_eagerly)
 
-    if outputs is None:
-        if isinstance(loss, (dict, MultiOutputLoss)) or loss_weights is not None:
-            raise ValueError("the model has one output: give one loss and no loss_weights")
-        single = _get_loss("loss", loss)
-
-        def loss_fn(y_true, y_pred):
-            return single(y_true, y_pred), {}
-    else:
-        if isinstance(loss, MultiOutputLoss):
-            if loss_weights is not None:
-                raise ValueError("give loss_weights to the MultiOutputLoss, not to train")
-            loss_fn = loss
-        else:
-            losses = loss if isinstance(loss, dict) else dict.fromkeys(outputs, loss)
-            loss_fn = MultiOutputLoss(losses, loss_weights)
-        if set(loss_fn.names) != set(outputs):
-            raise ValueError(f"the losses name outputs {loss_fn.names}, the model has {outputs}")
-
-    def to_dict(pred):
-        return dict(zip(outputs, pred)) if isinstance(pred, (list, tuple)) else pred
-
-    def measure(y_true, y_pred, total, parts):
-        logs = {"loss": total}
-        if outputs is None:
-            if metrics:
-                logs["accuracy"] = _accuracy(y_true, y_pred)
-            return logs
-        for name in outputs:
-            logs[f"{name}_loss"] = parts[name]
-        for name in outputs:
-            if metrics:
-                logs[f"{name}_accuracy"] = _accuracy(y_true[name], y_pred[name])
-        return logs
-
-    variables = model.trainable_variables
-
-    def train_step(xb, yb):
-        with tf.GradientTape() as tape:
-            pred = model(xb, training=True)
-            if outputs is not None:
-                pred = to_dict(pred)
-            total, parts = loss_fn(yb, pred)
-            regularisation = sum(model.losses) if model.losses else 0.0
-            objective = total + regularisation
-        gradients = tape.gradient(objective, variables)
-        optimizer.apply_gradients(zip(gradients, variables))
-        return measure(yb, pred, total, parts)
-
-    def eval_step(xb, yb):
-        pred = model(xb, training=False)
-        if outputs is not None:
-            pred = to_dict(pred)
-        total, parts = loss_fn(yb, pred)
-        return measure(yb, pred, total, parts)
-
-    if not run_eagerly:
-        # Evaluation stays eager: one large batch per epoch gains little from a graph, and
-        # retracing a fresh graph in every call of train() would make TensorFlow warn.
-        # Any batch size, one trace: without the signature, a smaller last batch would
-        # make TensorFlow trace the step a second time.
-        def spec(array):
-            return tf.TensorSpec((None, *np.shape(array)[1:]), tf.as_dtype(np.asarray(array).dtype))
-
-        signature = [tf.nest.map_structure(spec, x), tf.nest.map_structure(spec, y)]
-        train_step = tf.function(train_step, input_signature=signature)
-    if isinstance(optimizer, Optimizer):
-        optimizer.build(variables)
-    elif not getattr(optimizer, "built", True):
-        optimizer.build(variables)
-
-    def evaluate(xs, ys):
-        m = len(_leaves(xs)[0])
-        sums, chunk = {}, max(batch_size, 1024)
-        for start in range(0, m, chunk):
-            idx = slice(start, start + chunk)
-            logs = eval_step(_take(xs, idx), _take(ys, idx))
-            size = min(chunk, m - start)
-            for k, v in logs.items():
-                sums[k] = sums.get(k, 0.0) + float(v) * size
-        return {k: v / m for k, v in sums.items()}
-
-    rng = np.random.default_rng(seed)
     steps = steps_per_epoch or math.ceil(n / batch_size)
+    batches = _batches(n, batch_size, shuffle, seed)
     history: dict[str, list[float]] = {}
-    order, position, step = np.arange(n), n, 0
     if early_stopping is not None:
         early_stopping.reset()
     for epoch in range(epochs):
-        sums, seen, diverged = {}, 0, False
-        for _ in range(steps):
-            if position >= n:  # start a new pass over the data
-                order = rng.permutation(n) if shuffle else np.arange(n)
-                position = 0
-            index = order[position : position + batch_size]
-            position += batch_size
-            if schedule is not None:
-                rate = schedule(step)
-                if hasattr(rate, "numpy"):  # a keras.optimizers.schedules object gives a tensor
-                    rate = _as_float(rate)
-                optimizer.learning_rate = _number(f"schedule({step})", rate, low=0.0)
-            logs = train_step(_take(x, index), _take(y, index))
-            step += 1
-            for k, v in logs.items():
-                sums[k] = sums.get(k, 0.0) + float(v) * len(index)
-            seen += len(index)
-            if stop_on_nan and not math.isfinite(float(logs["loss"])):
-                diverged = True
-                break
-        epoch_logs = {k: v / seen for k, v in sums.items()}
-        if validation_data is not None and not diverged:
-            epoch_logs.update({f"val_{k}": v for k, v in evaluate(x_val, y_val).items()})
-        elif validation_data is not None:
-            epoch_logs.update({f"val_{k}": math.nan for k in sums})
+        logs, diverged = _run_epoch(train_step, x, y, batches, steps, optimizer=optimizer,
+                                    schedule=schedule, first_step=epoch * steps, stop_on_nan=stop_on_nan)
+        if validation is not None:
+            if diverged:
+                val = dict.fromkeys(logs, math.nan)
+            else:
+                val = _evaluate(eval_step, *validation, batch_size)
+            logs.update({f"val_{k}": v for k, v in val.items()})
         if schedule is not None:
-            epoch_logs["learning_rate"] = _as_float(optimizer.learning_rate)
-        for k, v in epoch_logs.items():
+            logs["learning_rate"] = _as_float(optimizer.learning_rate)
+        for k, v in logs.items():
             history.setdefault(k, []).append(float(v))
-        if diverged:
-            break
-        if early_stopping is not None and early_stopping.update(epoch, epoch_logs, model):
+        if diverged or (early_stopping is not None and early_stopping.update(epoch, logs, model)):
             break
     if early_stopping is not None and early_stopping.best_weights is not None:
         model.set_weights(early_stopping.best_weights)
