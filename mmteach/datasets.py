@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from mmteach._validation import check_flag, check_int, check_number, check_probability
+
 __all__ = [
     "ATTRIBUTES",
     "MODALITIES",
@@ -130,22 +132,6 @@ _NOUN_SILENT = ("object", "thing", "item")
 _DEVICES = ("cam_a", "cam_b", "phone")
 
 
-def _require_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
-def _require_prob(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number in [0, 1], got {type(value).__name__} {value!r}")
-    if not 0.0 <= float(value) <= 1.0:
-        raise ValueError(f"{name} must be a probability in [0, 1], got {value}")
-    return float(value)
-
-
 def _check_attribute(name, attribute, allowed=None):
     allowed = tuple(ATTRIBUTES) if allowed is None else tuple(allowed)
     if not isinstance(attribute, str):
@@ -188,7 +174,7 @@ def resolve_silence(silence=None) -> dict[str, dict[str, float]]:
     if silence is None:
         return table
     if isinstance(silence, numbers.Real) and not isinstance(silence, bool):
-        p = _require_prob("silence", silence)
+        p = check_probability("silence", silence)
         return {m: {a: p for a in CARRIES[m]} for m in MODALITIES}
     if not isinstance(silence, dict):
         raise TypeError(
@@ -199,7 +185,7 @@ def resolve_silence(silence=None) -> dict[str, dict[str, float]]:
         if modality not in MODALITIES:
             raise ValueError(f"unknown modality {modality!r} in silence: expected one of {MODALITIES}")
         if isinstance(spec, numbers.Real) and not isinstance(spec, bool):
-            p = _require_prob(f"silence[{modality!r}]", spec)
+            p = check_probability(f"silence[{modality!r}]", spec)
             table[modality] = {a: p for a in CARRIES[modality]}
             continue
         if not isinstance(spec, dict):
@@ -209,7 +195,7 @@ def resolve_silence(silence=None) -> dict[str, dict[str, float]]:
             )
         for attribute, p in spec.items():
             _check_attribute(f"attribute in silence[{modality!r}]", attribute)
-            p = _require_prob(f"silence[{modality!r}][{attribute!r}]", p)
+            p = check_probability(f"silence[{modality!r}][{attribute!r}]", p)
             if attribute not in CARRIES[modality]:
                 if p == 1.0:
                     continue
@@ -278,7 +264,7 @@ def bayes_ceiling(
     _check_attribute("target", target)
     modalities = _check_modalities(modalities)
     table = resolve_silence(silence)
-    label_noise = _require_prob("label_noise", label_noise)
+    label_noise = check_probability("label_noise", label_noise)
     prior = _resolve_probs(attribute_probs)[target]
     k = len(prior)
     all_silent = 1.0
@@ -304,7 +290,7 @@ def matching_ceiling(attribute: str = "colour", *, silence=None, label_noise: fl
     """
     _check_attribute("attribute", attribute, CARRIES["caption"])
     table = resolve_silence(silence)
-    label_noise = _require_prob("label_noise", label_noise)
+    label_noise = check_probability("label_noise", label_noise)
     both = (1 - table["image"][attribute]) * (1 - table["caption"][attribute])
     return float(both * (1 - label_noise / 2) + (1 - both) * 0.5)
 
@@ -576,19 +562,15 @@ def make_scenes(
     ['clipped_audio', 'corrupted_images', 'duplicate_rows', 'empty_captions',
      'missing_values', 'outliers']
     """
-    n = _require_int("n", n, 1)
-    seed = _require_int("seed", seed, 0)
+    n = check_int("n", n, minimum=1)
+    seed = check_int("seed", seed, minimum=0)
     silence_table = resolve_silence(silence)
-    label_noise = _require_prob("label_noise", label_noise)
+    label_noise = check_probability("label_noise", label_noise)
     probs = _resolve_probs(attribute_probs)
-    for name, value in (("pixel_noise", pixel_noise), ("audio_noise", audio_noise)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-        if not 0.0 <= value <= 1.0:
-            raise ValueError(f"{name} must be in [0, 1], got {value}")
-    if not isinstance(messy, bool):
-        raise TypeError(f"messy must be True or False, got {messy!r}")
-    defect_rate = _require_prob("defect_rate", defect_rate)
+    pixel_noise = check_number("pixel_noise", pixel_noise, low=0.0, high=1.0)
+    audio_noise = check_number("audio_noise", audio_noise, low=0.0, high=1.0)
+    messy = check_flag("messy", messy)
+    defect_rate = check_probability("defect_rate", defect_rate)
 
     rng = np.random.default_rng(seed)
     codes = _sample_codes(n, probs, rng)
@@ -717,7 +699,7 @@ def make_matching_pairs(scenes: Scenes, *, attribute: str = "colour", seed: int 
     if not isinstance(scenes, Scenes):
         raise TypeError(f"scenes must be a Scenes object, got {type(scenes).__name__}")
     _check_attribute("attribute", attribute, CARRIES["caption"])
-    seed = _require_int("seed", seed, 0)
+    seed = check_int("seed", seed, minimum=0)
     if scenes.defects:
         raise ValueError("make_matching_pairs needs clean scenes, got messy ones: clean them first")
     rng = np.random.default_rng([seed, 7])
@@ -773,7 +755,7 @@ def train_val_test_split(
         raise TypeError(f"sizes must be three fractions (train, val, test), got {sizes!r}") from None
     if len(sizes) != 3 or any(s <= 0 for s in sizes) or not np.isclose(sum(sizes), 1.0):
         raise ValueError(f"sizes must be three positive fractions that sum to 1, got {sizes}")
-    seed = _require_int("seed", seed, 0)
+    seed = check_int("seed", seed, minimum=0)
     n = len(scenes)
     n_val = int(round(sizes[1] * n))
     n_test = int(round(sizes[2] * n))
@@ -785,9 +767,22 @@ def train_val_test_split(
         allowed = tuple(scenes.labels.columns)
         _check_attribute("stratify", stratify, allowed)
         y = scenes.labels[stratify].to_numpy()
+        values, counts = np.unique(y, return_counts=True)
+        if counts.min() < 2:
+            raise ValueError(
+                f"cannot stratify on {stratify!r}: class {values[counts.argmin()].item()!r} has only "
+                "one scene, and stratifying needs at least two of each class; use more scenes "
+                "or stratify=None"
+            )
     idx = np.arange(n)
-    rest, test = train_test_split(idx, test_size=n_test, stratify=y, random_state=seed)
-    train, val = train_test_split(
-        rest, test_size=n_val, stratify=None if y is None else y[rest], random_state=seed
-    )
+    try:
+        rest, test = train_test_split(idx, test_size=n_test, stratify=y, random_state=seed)
+        train, val = train_test_split(
+            rest, test_size=n_val, stratify=None if y is None else y[rest], random_state=seed
+        )
+    except ValueError as err:  # scikit-learn's words, with what to do about them
+        raise ValueError(
+            f"cannot split {n} scenes stratified on {stratify!r} into sizes {sizes}: {err} "
+            "Use more scenes, larger splits or stratify=None."
+        ) from None
     return scenes.subset(np.sort(train)), scenes.subset(np.sort(val)), scenes.subset(np.sort(test))

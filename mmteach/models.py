@@ -55,6 +55,8 @@ import keras
 import numpy as np
 from keras import layers, ops
 
+from mmteach._validation import check_int, check_probability
+
 __all__ = [
     "MODALITIES",
     "FUSIONS",
@@ -95,22 +97,6 @@ _LAYOUT = {
 
 
 # --- argument checks -------------------------------------------------------------
-
-
-def _check_positive_int(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
-def _check_rate(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number in [0, 1), got {type(value).__name__} {value!r}")
-    if not 0.0 <= float(value) < 1.0:
-        raise ValueError(f"{name} must be in [0, 1), got {value}")
-    return float(value)
 
 
 def _check_shape(modality, shape):
@@ -162,17 +148,17 @@ def _check_input_shapes(input_shapes, *, at_least=1):
 
 def _check_common(input_shapes, n_classes, vocab_size, embed_dim, hidden, modality_dropout, at_least=1):
     shapes = _check_input_shapes(input_shapes, at_least=at_least)
-    n_classes = _check_positive_int("n_classes", n_classes, 2)
-    embed_dim = _check_positive_int("embed_dim", embed_dim)
-    hidden = _check_positive_int("hidden", hidden)
-    modality_dropout = _check_rate("modality_dropout", modality_dropout)
+    n_classes = check_int("n_classes", n_classes, minimum=2)
+    embed_dim = check_int("embed_dim", embed_dim, minimum=1)
+    hidden = check_int("hidden", hidden, minimum=1)
+    modality_dropout = check_probability("modality_dropout", modality_dropout, allow_one=False)
     if "caption" in shapes:
         if vocab_size is None:
             raise ValueError(
                 "vocab_size is required when the caption is an input: pass the tokenizer's "
                 "vocabulary size (e.g. preprocessor.vocab_size)"
             )
-        vocab_size = _check_positive_int("vocab_size", vocab_size, 2)
+        vocab_size = check_int("vocab_size", vocab_size, minimum=2)
     return shapes, n_classes, vocab_size, embed_dim, hidden, modality_dropout
 
 
@@ -205,8 +191,8 @@ def image_encoder(
     (None, 16)
     """
     shape = _check_shape("image", input_shape)
-    embed_dim = _check_positive_int("embed_dim", embed_dim)
-    filters = tuple(_check_positive_int("filters", f) for f in filters)
+    embed_dim = check_int("embed_dim", embed_dim, minimum=1)
+    filters = tuple(check_int("filters", f, minimum=1) for f in filters)
     if pooling not in ("max", "flatten"):
         raise ValueError(f"pooling must be 'max' or 'flatten', got {pooling!r}")
     if min(shape[:2]) < 2 ** len(filters):
@@ -246,9 +232,9 @@ def caption_encoder(
     (None, 8)
     """
     shape = _check_shape("caption", input_shape)
-    vocab_size = _check_positive_int("vocab_size", vocab_size, 2)
-    embed_dim = _check_positive_int("embed_dim", embed_dim)
-    token_dim = _check_positive_int("token_dim", token_dim)
+    vocab_size = check_int("vocab_size", vocab_size, minimum=2)
+    embed_dim = check_int("embed_dim", embed_dim, minimum=1)
+    token_dim = check_int("token_dim", token_dim, minimum=1)
     if kind not in ("bag", "pool", "gru"):
         raise ValueError(f"kind must be 'bag', 'pool' or 'gru', got {kind!r}")
     inputs = keras.Input(shape=shape, name="caption", dtype="int32")
@@ -277,8 +263,8 @@ def sound_encoder(input_shape, *, embed_dim: int = 32, filters: int = 16, name: 
     (None, 8)
     """
     shape = _check_shape("sound", input_shape)
-    embed_dim = _check_positive_int("embed_dim", embed_dim)
-    filters = _check_positive_int("filters", filters)
+    embed_dim = check_int("embed_dim", embed_dim, minimum=1)
+    filters = check_int("filters", filters, minimum=1)
     inputs = keras.Input(shape=shape, name="sound")
     x = layers.Conv1D(filters, 3, padding="same", activation="relu")(inputs)
     x = layers.GlobalMaxPooling1D()(x)
@@ -308,8 +294,8 @@ def table_encoder(input_shape, *, embed_dim: int = 32, hidden: int = 32, name: s
             "image_encoder / sound_encoder for images and spectrograms."
         )
     shape = _check_shape("table", shape)
-    embed_dim = _check_positive_int("embed_dim", embed_dim)
-    hidden = _check_positive_int("hidden", hidden)
+    embed_dim = check_int("embed_dim", embed_dim, minimum=1)
+    hidden = check_int("hidden", hidden, minimum=1)
     inputs = keras.Input(shape=shape, name="table")
     x = layers.Dense(hidden, activation="relu")(inputs)
     outputs = layers.Dense(embed_dim, activation="relu")(x)
@@ -393,9 +379,9 @@ class ModalityDropout(layers.Layer):
 
     def __init__(self, rate: float = 0.3, seed: int | None = None, return_mask: bool = False, **kwargs):
         super().__init__(**kwargs)
-        self.rate = _check_rate("rate", rate)
+        self.rate = check_probability("rate", rate, allow_one=False)
         if seed is not None:
-            seed = _check_positive_int("seed", seed, 0)
+            seed = check_int("seed", seed, minimum=0)
         self.seed = seed
         self.return_mask = bool(return_mask)
         self.seed_generator = keras.random.SeedGenerator(seed)
@@ -455,7 +441,7 @@ class ModalityAttention(layers.Layer):
 
     def __init__(self, units: int = 16, **kwargs):
         super().__init__(**kwargs)
-        self.units = _check_positive_int("units", units)
+        self.units = check_int("units", units, minimum=1)
 
     def build(self, inputs_shape, present_shape=None):
         dims = {tuple(s)[-1] for s in inputs_shape}
@@ -618,7 +604,7 @@ def early_fusion(
     shapes, n_classes, vocab_size, embed_dim, hidden, rate = _check_common(
         input_shapes, n_classes, vocab_size, embed_dim, hidden, modality_dropout
     )
-    pool = _check_positive_int("pool", pool)
+    pool = check_int("pool", pool, minimum=1)
     for m in ("image", "sound"):
         if m in shapes and min(shapes[m][: 2 if m == "image" else 1]) < pool:
             raise ValueError(f"pool={pool} is larger than the {m} input {shapes[m]}")
@@ -875,6 +861,21 @@ def check_inputs(model, inputs, labels=None):
                 f"inputs[{name!r}] has shape {array.shape}: the model expects (n, "
                 f"{', '.join(str(w) for w in want)}) -- the same shape as the input_shapes it was built with"
             )
+        if np.issubdtype(array.dtype, np.floating) and not np.all(np.isfinite(array)):
+            bad = int((~np.isfinite(array)).reshape(len(array), -1).any(axis=1).sum())
+            raise ValueError(
+                f"inputs[{name!r}] contains NaN or infinite values (in {bad} of {len(array)} rows): "
+                "drop or repair them first"
+            )
+        limit = _token_limit(model) if "int" in str(tensor.dtype) else None
+        if limit is not None and array.size and int(array.max()) >= limit:
+            raise ValueError(
+                f"inputs[{name!r}] has token id {int(array.max())}, but the model's vocabulary has "
+                f"ids 0..{limit - 1} (vocab_size={limit}): encode the captions with the same "
+                "fitted CaptionVectorizer the model was built for"
+            )
+        if limit is not None and array.size and int(array.min()) < 0:
+            raise ValueError(f"inputs[{name!r}] has a negative token id {int(array.min())}")
         rows.add(array.shape[0])
     if len(rows) > 1:
         raise ValueError(f"the input arrays have different numbers of rows: {sorted(rows)}")
@@ -895,6 +896,17 @@ def check_inputs(model, inputs, labels=None):
             if len(np.asarray(y)) != n:
                 raise ValueError(f"labels have {len(np.asarray(y))} rows but inputs have {n}")
     return n
+
+
+def _token_limit(model):
+    """The vocabulary size of the model's token input (its Embedding or CategoryEncoding), if one."""
+    sizes = set()
+    for layer in model._flatten_layers(include_self=False, recursive=True):
+        if isinstance(layer, layers.Embedding):
+            sizes.add(int(layer.input_dim))
+        elif isinstance(layer, layers.CategoryEncoding):
+            sizes.add(int(layer.num_tokens))
+    return min(sizes) if sizes else None
 
 
 def _input_names(model):
@@ -950,7 +962,7 @@ def modality_weights(model, inputs, *, batch_size: int = 512):
             "build it with attention_fusion"
         ) from None
     check_inputs(model, inputs)
-    batch_size = _check_positive_int("batch_size", batch_size)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
     probe = keras.Model(model.inputs, layer.output[1])
     names = _input_names(model)
     # the builders stack the modalities in MODALITIES order (model.inputs may be sorted by name)

@@ -11,9 +11,9 @@ Introduced in Chapter 1 (``notebooks/01_modalities.ipynb``).
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+
+from mmteach._validation import check_int
 
 from .datasets import ATTRIBUTES, SAMPLE_RATE, Scenes
 
@@ -28,8 +28,7 @@ def _check_scenes(scenes):
 
 
 def _check_index(scenes, index):
-    if isinstance(index, bool) or not isinstance(index, numbers.Integral):
-        raise TypeError(f"index must be an integer, got {type(index).__name__} {index!r}")
+    index = check_int("index", index)
     if not -len(scenes) <= index < len(scenes):
         raise ValueError(f"index must be in [0, {len(scenes)}), got {index}")
     return int(index) % len(scenes)
@@ -53,8 +52,7 @@ def play(waveform, rate: int = SAMPLE_RATE):
         raise ValueError(f"waveform must be 1-D (one sound), got shape {x.shape}")
     if x.size == 0 or not np.all(np.isfinite(x)):
         raise ValueError("waveform must be non-empty and finite")
-    if isinstance(rate, bool) or not isinstance(rate, numbers.Integral) or rate <= 0:
-        raise ValueError(f"rate must be a positive integer (samples per second), got {rate!r}")
+    rate = check_int("rate", rate, minimum=1)  # samples per second
     peak = float(np.abs(x).max())
     if peak > 1.0:  # Audio(normalize=False) refuses values outside [-1, 1]
         x = x / peak
@@ -125,9 +123,7 @@ def show_gallery(scenes: Scenes, n: int = 12, *, cols: int = 6, captions: bool =
     import matplotlib.pyplot as plt
 
     _check_scenes(scenes)
-    for name, value in (("n", n), ("cols", cols)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    n, cols = check_int("n", n, minimum=1), check_int("cols", cols, minimum=1)
     n = min(int(n), len(scenes))
     rows = int(np.ceil(n / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(2.1 * cols, 2.4 * rows), squeeze=False)

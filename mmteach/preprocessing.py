@@ -32,8 +32,8 @@ Example
 
 from __future__ import annotations
 
-import numbers
 import re
+import warnings
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -42,6 +42,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
+
+from mmteach._validation import check_int, check_number, check_seed
 
 __all__ = [
     "spectrogram",
@@ -149,18 +151,6 @@ def _numeric_array(name, value, ndim, *, allow_nan=False):
     return x
 
 
-def _check_positive_int(name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
-def _check_seed(seed):
-    return _check_positive_int("seed", seed, minimum=0)
-
-
 # --- images -------------------------------------------------------------------------
 
 
@@ -191,6 +181,14 @@ class ImageScaler(TransformerMixin, BaseEstimator):
         x = _numeric_array("images", images, 4)
         if np.issubdtype(x.dtype, np.integer):
             return x.astype(np.float32) / np.float32(255)
+        if x.size and float(np.nanmax(x)) > 1.5:
+            warnings.warn(
+                f"images are floats with values up to {float(np.nanmax(x)):g}: float images are "
+                "expected in [0, 1]. If these are 0-255 pixel values, divide them by 255 first "
+                "(or pass uint8 images, which are divided for you)",
+                UserWarning,
+                stacklevel=3,
+            )
         return x.astype(np.float32, copy=False)
 
     def fit(self, images, y=None):
@@ -243,8 +241,8 @@ class ImageScaler(TransformerMixin, BaseEstimator):
         ((1, 5, 5, 1), 1.0)
         """
         x = _numeric_array("images", images, 4).astype(np.float32)
-        seed = _check_seed(seed)
-        max_shift = _check_positive_int("max_shift", max_shift, minimum=0)
+        seed = check_seed(seed)
+        max_shift = check_int("max_shift", max_shift, minimum=0)
         if not isinstance(flip, bool):
             raise TypeError(f"flip must be True or False, got {flip!r}")
         n, h, w, _ = x.shape
@@ -330,14 +328,19 @@ class CaptionVectorizer(TransformerMixin, BaseEstimator):
 
     def fit(self, captions, y=None):
         """Learn the vocabulary from the training ``captions``."""
-        _check_positive_int("max_len", self.max_len)
-        _check_positive_int("min_count", self.min_count)
+        check_int("max_len", self.max_len, minimum=1)
+        check_int("min_count", self.min_count, minimum=1)
         if self.max_tokens is not None:
-            _check_positive_int("max_tokens", self.max_tokens, minimum=3)
+            check_int("max_tokens", self.max_tokens, minimum=3)
         items = _as_captions("captions", captions)
         if not items:
             raise ValueError("captions is empty: fit needs at least one training caption")
         counts = Counter(w for c in items for w in self.tokenize(c))
+        if not counts:
+            raise ValueError(
+                f"captions holds {len(items)} caption(s) but not one word: fit needs captions "
+                "with text (were empty captions not cleaned, or the wrong column passed?)"
+            )
         words = sorted(
             (w for w, k in counts.items() if k >= self.min_count), key=lambda w: (-counts[w], w)
         )
@@ -430,7 +433,7 @@ class SpectrogramScaler(TransformerMixin, BaseEstimator):
     def log_spectrogram(self, waveforms):
         """The (unstandardised) log spectrograms of ``waveforms`` (n, samples), in chunks."""
         x = _numeric_array("waveforms", waveforms, 2)
-        chunk = _check_positive_int("chunk_size", self.chunk_size)
+        chunk = check_int("chunk_size", self.chunk_size, minimum=1)
         parts = [
             spectrogram(
                 x[i : i + chunk],
@@ -819,7 +822,10 @@ def _check_arrays(name, arrays, n=None):
         raise ValueError(
             f"{name} have mismatched lengths {lengths}: every array needs one row per example"
         )
-    return out, next(iter(lengths.values()))
+    length = next(iter(lengths.values()), 0)
+    if length == 0:
+        raise ValueError(f"{name} has no rows: is the split empty?")
+    return out, length
 
 
 def to_dataset(
@@ -856,8 +862,8 @@ def to_dataset(
             f"inputs must be a non-empty dict {{name: array}}, got {type(inputs).__name__}"
         )
     inputs, n = _check_arrays("inputs", inputs)
-    batch_size = _check_positive_int("batch_size", batch_size)
-    seed = _check_seed(seed)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    seed = check_seed(seed)
     if not isinstance(shuffle, bool):
         raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
     if not isinstance(drop_remainder, bool):
@@ -918,6 +924,15 @@ class JoinReport:
         )
 
 
+def _key_kind(keys) -> str:
+    """'numeric' or 'text' (or the dtype): keys of two kinds never compare equal."""
+    if pd.api.types.is_numeric_dtype(keys) and not pd.api.types.is_bool_dtype(keys):
+        return "numeric"
+    if pd.api.types.is_string_dtype(keys) or keys.map(type).eq(str).all():
+        return "text"
+    return str(keys.dtype)
+
+
 def join_by_key(
     left: pd.DataFrame,
     right: pd.DataFrame,
@@ -963,6 +978,13 @@ def join_by_key(
     if validate not in (None, "one_to_one"):
         raise ValueError(f"validate must be 'one_to_one' or None, got {validate!r}")
     lkeys, rkeys = left[key], right[key]
+    kinds = {name: _key_kind(keys) for name, keys in (("left", lkeys), ("right", rkeys))}
+    if kinds["left"] != kinds["right"]:
+        raise ValueError(
+            f"left[{key!r}] holds {kinds['left']} keys but right[{key!r}] holds {kinds['right']} "
+            f"keys, so no key could match: convert one side first, e.g. "
+            f"right[{key!r}].astype(int) or left[{key!r}].astype(str)"
+        )
     dup_left = sorted(lkeys[lkeys.duplicated()].unique().tolist())
     dup_right = sorted(rkeys[rkeys.duplicated()].unique().tolist())
     left_set, right_set = set(lkeys), set(rkeys)
@@ -1020,12 +1042,11 @@ def find_defects(scenes, *, clip_level: float | None = None, outlier_factor: flo
 
     if not isinstance(scenes, Scenes):
         raise TypeError(f"scenes must be a Scenes object, got {type(scenes).__name__}")
-    if isinstance(outlier_factor, bool) or not isinstance(outlier_factor, numbers.Real):
-        raise TypeError(f"outlier_factor must be a number, got {outlier_factor!r}")
-    if outlier_factor <= 1:
-        raise ValueError(f"outlier_factor must be greater than 1, got {outlier_factor}")
+    outlier_factor = check_number("outlier_factor", outlier_factor, low=1.0, low_open=True)
     images = scenes.images.reshape(len(scenes), -1)
     sounds = np.abs(scenes.sounds)
+    if clip_level is not None:
+        clip_level = check_number("clip_level", clip_level, low=0.0, low_open=True)
     peak = sounds.max(axis=1, keepdims=True) if clip_level is None else clip_level
     at_peak = (sounds >= np.float32(0.999) * peak) & (sounds > 0)
     table = scenes.table

@@ -623,7 +623,17 @@ def _check_inputs_fit(model, x, name):
                 "array: pass a dict {input name: array}"
             )
         pairs = [(name, x, inputs[0])]
+    from mmteach.models import _token_limit
+
+    limit = _token_limit(model)
     for label, array, tensor in pairs:
+        if limit is not None and np.issubdtype(np.asarray(array).dtype, np.integer) and np.size(array):
+            top = int(np.max(array))
+            if top >= limit:
+                raise ValueError(
+                    f"{label} has token id {top}, but the model's vocabulary has ids 0..{limit - 1}: "
+                    "encode the captions with the CaptionVectorizer the model was built for"
+                )
         want = tuple(tensor.shape[1:])
         got = np.shape(array)[1:]
         if len(got) != len(want) or any(w is not None and w != g for w, g in zip(want, got)):

@@ -136,7 +136,7 @@ def test_labels_outside_class_range_and_bad_options():
         metrics.f1_score([5, 1], [0, 1], n_classes=4)
     with pytest.raises(TypeError, match="n_classes must be an integer"):
         metrics.confusion_matrix([0], [0], n_classes=2.0)
-    with pytest.raises(ValueError, match="n_classes must be >= 1"):
+    with pytest.raises(ValueError, match="n_classes must be an integer >= 1"):
         metrics.confusion_matrix([0], [0], n_classes=0)
     with pytest.raises(ValueError, match="average must be one of"):
         metrics.f1_score([0, 1], [0, 1], average="mean")
@@ -201,7 +201,7 @@ def test_regression_bad_input(y_true, y_pred, error, match):
 
 
 def test_psnr_bad_input():
-    with pytest.raises(ValueError, match="data_range must be a positive"):
+    with pytest.raises(ValueError, match="data_range must be > 0"):
         metrics.psnr([1.0], [1.0], data_range=0)
     with pytest.raises(TypeError, match="data_range must be a number"):
         metrics.psnr([1.0], [1.0], data_range="1")
@@ -287,7 +287,7 @@ def test_retrieval_bad_input():
         metrics.recall_at_k(S, 4)
     with pytest.raises(ValueError, match="larger than the candidate set"):
         metrics.retrieval_report(S, ks=(1, 5))
-    with pytest.raises(ValueError, match="k must be >= 1"):
+    with pytest.raises(ValueError, match="k must be an integer >= 1"):
         metrics.recall_at_k(S, 0)
     with pytest.raises(TypeError, match="k must be an integer"):
         metrics.recall_at_k(S, 1.5)
@@ -425,11 +425,11 @@ def test_bleu_bad_input():
         metrics.corpus_bleu("a", ["a"])
     with pytest.raises(ValueError, match="smoothing must be one of"):
         metrics.sentence_bleu(["a"], "a", smoothing="laplace")
-    with pytest.raises(ValueError, match="max_n must be a positive integer"):
+    with pytest.raises(ValueError, match="max_n must be an integer >= 1"):
         metrics.sentence_bleu(["a"], "a", max_n=0)
     with pytest.raises(ValueError, match="epsilon"):
         metrics.sentence_bleu(["a"], "a", smoothing="epsilon", epsilon=0)
-    with pytest.raises(ValueError, match="n must be a positive integer"):
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
         metrics.modified_precision(["a"], "a", 0)
 
 
@@ -507,7 +507,7 @@ def test_uncertainty_bad_input():
         metrics.bootstrap_ci(metrics.accuracy, 1, 1)
     with pytest.raises(ValueError, match="level must be a probability"):
         metrics.bootstrap_ci(metrics.accuracy, y, y, level=95)
-    with pytest.raises(ValueError, match="n_resamples must be >= 10"):
+    with pytest.raises(ValueError, match="n_resamples must be an integer >= 10"):
         metrics.bootstrap_ci(metrics.accuracy, y, y, n_resamples=5)
     with pytest.raises(TypeError, match="n_resamples must be an integer"):
         metrics.bootstrap_ci(metrics.accuracy, y, y, n_resamples=100.0)

@@ -120,11 +120,11 @@ def test_builders_check_their_arguments(build):
         build({"audio": (4,)}, 2)
     with pytest.raises(TypeError, match="input_shapes must be a dict"):
         build([(4,)], 2)
-    with pytest.raises(ValueError, match="n_classes must be >= 2"):
+    with pytest.raises(ValueError, match="n_classes must be an integer >= 2"):
         build({"table": (4,)}, 1)
     with pytest.raises(ValueError, match="vocab_size is required"):
         build({"caption": (6,)}, 2)
-    with pytest.raises(ValueError, match="modality_dropout must be in"):
+    with pytest.raises(ValueError, match="modality_dropout must be a probability in"):
         build({"table": (4,)}, 2, modality_dropout=1.0)
     with pytest.raises(ValueError, match="at least 1 modality"):
         build({}, 2)
@@ -276,9 +276,9 @@ def test_modality_dropout_config_and_errors():
     assert config["rate"] == 0.25 and config["seed"] == 3 and config["return_mask"] is True
     clone = models.ModalityDropout.from_config(config)
     assert clone.rate == 0.25 and clone.name == "md"
-    with pytest.raises(ValueError, match="rate must be in"):
+    with pytest.raises(ValueError, match="rate must be a probability in"):
         models.ModalityDropout(1.5)
-    with pytest.raises(TypeError, match="rate must be a number"):
+    with pytest.raises(TypeError, match="rate must be a probability"):
         models.ModalityDropout("0.3")
 
 
