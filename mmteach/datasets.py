@@ -47,6 +47,7 @@ from mmteach._validation import check_flag, check_int, check_number, check_proba
 __all__ = [
     "ATTRIBUTES",
     "MODALITIES",
+    "INPUT_DTYPES",
     "CARRIES",
     "DEFAULT_SILENCE",
     "IMAGE_SIZE",
@@ -86,8 +87,20 @@ DEFAULT_SILENCE: dict[str, dict[str, float]] = {
     "table": {"size": 0.1, "position": 0.1},
 }
 
+#: The dtype of each modality's model-ready array (captions are token ids).
+INPUT_DTYPES: dict[str, str] = {
+    "image": "float32",
+    "caption": "int32",
+    "sound": "float32",
+    "table": "float32",
+}
+
 IMAGE_SIZE = 32
+#: Audio: samples per second of every sound in the book, and the default spectrogram frames
+#: (a window of 256 samples = 32 ms, a new frame every 64 samples = 8 ms).
 SAMPLE_RATE = 8000
+SPECTROGRAM_WINDOW = 256
+SPECTROGRAM_HOP = 64
 DURATION = 0.25
 N_SAMPLES = int(SAMPLE_RATE * DURATION)
 

@@ -56,6 +56,7 @@ import numpy as np
 from keras import layers, ops
 
 from mmteach._validation import check_int, check_probability
+from mmteach.datasets import INPUT_DTYPES, MODALITIES
 
 __all__ = [
     "MODALITIES",
@@ -80,8 +81,8 @@ __all__ = [
     "check_inputs",
 ]
 
-#: The input names the builders accept, in the order models list them.
-MODALITIES: tuple[str, ...] = ("image", "caption", "sound", "table")
+# MODALITIES (the input names the builders accept, in this order) and their dtypes have one
+# home, mmteach.datasets.
 
 #: How :func:`late_fusion` can combine the per-modality predictions.
 LATE_COMBINERS: tuple[str, ...] = ("average", "weighted", "learned")
@@ -163,8 +164,7 @@ def _check_common(input_shapes, n_classes, vocab_size, embed_dim, hidden, modali
 
 
 def _inputs(shapes):
-    dtypes = {"caption": "int32"}
-    return {m: keras.Input(shape=s, name=m, dtype=dtypes.get(m, "float32")) for m, s in shapes.items()}
+    return {m: keras.Input(shape=s, name=m, dtype=INPUT_DTYPES[m]) for m, s in shapes.items()}
 
 
 # --- encoders --------------------------------------------------------------------
@@ -237,7 +237,7 @@ def caption_encoder(
     token_dim = check_int("token_dim", token_dim, minimum=1)
     if kind not in ("bag", "pool", "gru"):
         raise ValueError(f"kind must be 'bag', 'pool' or 'gru', got {kind!r}")
-    inputs = keras.Input(shape=shape, name="caption", dtype="int32")
+    inputs = keras.Input(shape=shape, name="caption", dtype=INPUT_DTYPES["caption"])
     if kind == "bag":
         x = layers.CategoryEncoding(vocab_size, output_mode="multi_hot")(inputs)
     elif kind == "pool":

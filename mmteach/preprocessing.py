@@ -44,6 +44,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from mmteach._validation import check_int, check_number, check_seed
+from mmteach.datasets import INPUT_DTYPES, SAMPLE_RATE, SPECTROGRAM_HOP, SPECTROGRAM_WINDOW
 
 __all__ = [
     "spectrogram",
@@ -76,9 +77,9 @@ _STRIP = re.compile(STRIP_PUNCTUATION)
 def spectrogram(
     waveform,
     *,
-    sample_rate: int = 8000,
-    window: int = 256,
-    hop: int = 64,
+    sample_rate: int = SAMPLE_RATE,
+    window: int = SPECTROGRAM_WINDOW,
+    hop: int = SPECTROGRAM_HOP,
     max_hz: float | None = None,
     log: bool = True,
 ):
@@ -418,9 +419,9 @@ class SpectrogramScaler(TransformerMixin, BaseEstimator):
 
     def __init__(
         self,
-        sample_rate: int = 8000,
-        window: int = 256,
-        hop: int = 64,
+        sample_rate: int = SAMPLE_RATE,
+        window: int = SPECTROGRAM_WINDOW,
+        hop: int = SPECTROGRAM_HOP,
         max_hz: float | None = 2000.0,
         chunk_size: int = 1024,
     ):
@@ -706,8 +707,8 @@ class ShapesPreprocessor(TransformerMixin, BaseEstimator):
         *,
         max_len: int = 12,
         min_count: int = 1,
-        window: int = 256,
-        hop: int = 64,
+        window: int = SPECTROGRAM_WINDOW,
+        hop: int = SPECTROGRAM_HOP,
         max_hz: float | None = 2000.0,
         numeric=NUMERIC_COLUMNS,
         categorical=CATEGORICAL_COLUMNS,
@@ -788,9 +789,8 @@ class ShapesPreprocessor(TransformerMixin, BaseEstimator):
         """``{modality: keras.Input}`` with the right shape, dtype and name for each array."""
         import keras
 
-        dtypes = {"caption": "int32"}
         return {
-            m: keras.Input(shape=s, name=m, dtype=dtypes.get(m, "float32"))
+            m: keras.Input(shape=s, name=m, dtype=INPUT_DTYPES[m])
             for m, s in self.input_shapes.items()
         }
 
