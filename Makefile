@@ -15,7 +15,7 @@ ifneq ($(wildcard $(FSDD_SHARED)/SHA256SUMS),)
 export MMTEACH_FSDD ?= $(FSDD_SHARED)
 endif
 
-.PHONY: book test env lint unit notebooks test-html browser bench test-colab test-latest clean-notebooks clean
+.PHONY: book test env lint unit notebooks test-html browser bench test-colab test-latest student clean-notebooks clean
 
 env: $(STAMP)
 
@@ -74,9 +74,17 @@ $(COLAB_STAMP): requirements-colab.txt pyproject.toml
 	$(COLAB_VENV)/bin/python -m pip install --quiet --no-deps -e .
 	touch $(COLAB_STAMP)
 
+## (the chapters run here as their student editions: solutions removed, stubs answered with hints)
 test-colab: $(COLAB_STAMP)
 	$(COLAB_VENV)/bin/pytest tests -p no:cacheprovider
-	$(COLAB_VENV)/bin/pytest --nbval-lax -p no:cacheprovider $$($(COLAB_VENV)/bin/python tools/toc.py)
+	rm -rf _build/student-colab
+	$(COLAB_VENV)/bin/python tools/student.py --out _build/student-colab
+	$(COLAB_VENV)/bin/pytest --nbval-lax -p no:cacheprovider _build/student-colab/*.ipynb
+
+## make student: every chapter without its solutions, for students, in _build/student/
+student: $(STAMP)
+	rm -rf _build/student
+	$(BIN)/python tools/student.py --out _build/student
 
 ## make test-latest: the newest release of every dependency, unpinned (the weekly workflow)
 test-latest:
