@@ -10,6 +10,12 @@ chapter introduces it. Modules, one per concern:
 - :mod:`mmteach.models` -- encoders and fusion builders (Chapter 3)
 - :mod:`mmteach.training` -- optimisers from scratch and a training loop (Chapter 4)
 - :mod:`mmteach.metrics` -- metrics written plainly, with intervals and ablations (Chapter 5)
+- :mod:`mmteach.captioning` -- image to text: captioners, decoding, content and hallucination (Chapter 6)
+- :mod:`mmteach.generation` -- text to image: regression, a conditional VAE, diffusion, a judge (Chapter 7)
+- :mod:`mmteach.retrieval` -- dual encoders, InfoNCE, search and zero-shot prompts (Chapter 8)
+- :mod:`mmteach.speech` -- real speech: features, CTC speech to text (Chapters 9 and 10)
+- :mod:`mmteach.transformer` -- transformer blocks, cross-attention, projectors (Chapters 11 and 12)
+- :mod:`mmteach.classroom` -- student notebooks and a grader (the instructor guide)
 """
 
 import contextlib
