@@ -2,13 +2,22 @@
 
 import numpy as np
 import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
 
-from mmteach import exercises
+from mmteach import exercises, metrics
+from mmteach.exercises import ch05
 
-
-def balanced_accuracy(y_true, y_pred, n_classes):
-    recalls = [np.mean(y_pred[y_true == c] == c) for c in range(n_classes)]
-    return float(np.mean(recalls))
+IDS = [
+    "ch5-balanced-accuracy",
+    "ch5-group-split",
+    "ch5-recall-at-k",
+    "ch5-train-score",
+    "ch5-ceiling-model",
+]
+ref = exercises.reference_answer
+balanced_accuracy = ref("ch5-balanced-accuracy")
+group_split = ref("ch5-group-split")
 
 
 def plain_accuracy(y_true, y_pred, n_classes):
@@ -21,14 +30,6 @@ def mean_precision(y_true, y_pred, n_classes):
         predicted = y_pred == c
         out.append(np.mean(y_true[predicted] == c) if predicted.any() else 0.0)
     return float(np.mean(out))
-
-
-def group_split(scene_ids, test_fraction, seed):
-    rng = np.random.default_rng(seed)
-    unique = rng.permutation(np.unique(scene_ids))
-    test_ids = unique[: int(round(test_fraction * len(unique)))]
-    is_test = np.isin(scene_ids, test_ids)
-    return np.flatnonzero(~is_test), np.flatnonzero(is_test)
 
 
 def group_split_masks(scene_ids, test_fraction, seed):
@@ -70,30 +71,51 @@ def _recall(similarity, k, flip=False, transpose=False, extra=0):
     return float(np.mean([i in top[i] for i in range(len(s))]))
 
 
-def recall_at_k(similarity, k):
-    return _recall(similarity, k)
+def train_accuracy(model, x_train, y_train, x_test, y_test):  # the notebook's stub
+    model.fit(x_train, y_train)
+    return metrics.accuracy(y_train, model.predict(x_train))
 
 
-def stub(*args):
-    ...
+def fitted_on_everything(model, x_train, y_train, x_test, y_test):
+    model.fit(np.vstack([x_train, x_test]), np.r_[y_train, y_test])
+    return metrics.accuracy(y_test, model.predict(x_test))
+
+
+def _one_modality(name):
+    def train(x_train, y_train):
+        model = LogisticRegression(C=0.1, max_iter=300).fit(x_train[name], y_train)
+        return lambda x: model.predict(x[name])
+
+    return train
+
+
+def memoriser(x_train, y_train):
+    def stacked(x):
+        return np.hstack([x[m] for m in sorted(x)])
+
+    model = KNeighborsClassifier(n_neighbors=1).fit(stacked(x_train), y_train)
+    return lambda x: model.predict(stacked(x))
+
+
+def constant(x_train, y_train):
+    return lambda x: np.zeros(len(x["image"]), int)
+
+
+def stub(*args): ...
 
 
 def stub_raises(*args):
     raise NotImplementedError
 
 
-@pytest.mark.parametrize(
-    "exercise, answer",
-    [
-        ("ch5-balanced-accuracy", balanced_accuracy),
-        ("ch5-group-split", group_split),
-        ("ch5-group-split", group_split_masks),
-        ("ch5-recall-at-k", recall_at_k),
-    ],
-)
-def test_reference_solutions_pass(exercise, answer):
-    result = exercises.check(exercise, answer, quiet=True)
+@pytest.mark.parametrize("exercise", IDS)
+def test_reference_answers_pass(exercise):
+    result = exercises.check(exercise, ref(exercise), quiet=True)
     assert result.passed, result.message
+
+
+def test_other_right_answers_pass():
+    assert exercises.check("ch5-group-split", group_split_masks, quiet=True).passed
 
 
 @pytest.mark.parametrize(
@@ -112,6 +134,14 @@ def test_reference_solutions_pass(exercise, answer):
         ("ch5-recall-at-k", lambda s, k: _recall(s, k, transpose=True), "wrong axis"),
         ("ch5-recall-at-k", lambda s, k: _recall(s, k, extra=1), "off by one"),
         ("ch5-recall-at-k", lambda s, k: 1.0, "expected"),
+        ("ch5-train-score", train_accuracy, "score on the training data"),
+        ("ch5-train-score", fitted_on_everything, "fitted on the test rows too"),
+        ("ch5-train-score", lambda m, a, b, c, d: 0.5, "expected the accuracy"),
+        ("ch5-ceiling-model", _one_modality("image"), "only the caption tells"),
+        ("ch5-ceiling-model", _one_modality("caption"), "only the image tells"),
+        ("ch5-ceiling-model", memoriser, "realised ceiling"),
+        ("ch5-ceiling-model", constant, "does the model learn at all"),
+        ("ch5-ceiling-model", lambda x, y: 1, "return a function"),
     ],
 )
 def test_wrong_answers_get_the_hint(exercise, answer, hint):
@@ -120,7 +150,7 @@ def test_wrong_answers_get_the_hint(exercise, answer, hint):
     assert hint in result.message
 
 
-@pytest.mark.parametrize("exercise", ["ch5-balanced-accuracy", "ch5-group-split", "ch5-recall-at-k"])
+@pytest.mark.parametrize("exercise", IDS)
 @pytest.mark.parametrize("answer", [stub, stub_raises, ...])
 def test_stubs_are_not_attempted(exercise, answer):
     assert exercises.check(exercise, answer, quiet=True).status == "not attempted"
@@ -132,3 +162,20 @@ def test_crash_in_reader_code_is_reported():
 
     result = exercises.check("ch5-recall-at-k", crashes, quiet=True)
     assert result.status == "error" and "ZeroDivisionError" in result.message
+
+
+def test_realised_ceiling_is_the_bayes_rule_on_these_scenes():
+    from mmteach.datasets import make_scenes
+
+    scenes = make_scenes(4000, seed=3, label_noise=0.2, attribute_probs={"shape": [0.7, 0.1, 0.1, 0.1]})
+    for target, mods in [("colour", ["caption"]), ("shape", ["caption", "sound"]), ("colour", ["table"])]:
+        right = ch05.realised_ceiling(scenes, target, mods, per_scene=True)
+        # close to the expected ceiling on a large sample, and exactly the Bayes rule's score
+        assert abs(right.mean() - scenes.ceiling(target, mods)) < 0.02
+        silent = np.all([scenes.silent[m][target] for m in mods], axis=0)
+        assert set(np.unique(right[~silent])) <= {0.0, 1.0}
+    # the table never tells colour: every scene is a uniform guess, 1 in 4 right
+    assert np.allclose(ch05.realised_ceiling(scenes, "colour", ["table"], per_scene=True), 0.25)
+    # a lopsided prior: the Bayes rule guesses the majority class when all are silent
+    right = ch05.realised_ceiling(scenes, "shape", ["table"], per_scene=True)
+    assert np.array_equal(right, (scenes.labels["shape"].to_numpy() == 0).astype(float))
