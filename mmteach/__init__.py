@@ -3,7 +3,7 @@
 One import gives the chapters what they need; each helper's docstring says which
 chapter introduces it. Modules, one per concern:
 
-- :mod:`mmteach.datasets` -- the Shapes world (Chapter 1)
+- :mod:`mmteach.datasets` -- the Shapes world (Chapter 1) and the Free Spoken Digit Dataset (Chapter 9)
 - :mod:`mmteach.plotting` -- pictures and audio players (Chapter 1 onwards)
 - :mod:`mmteach.exercises` -- automatic checkers for the exercises (Chapter 1 onwards)
 - :mod:`mmteach.preprocessing` -- per-modality pipelines, joins, tf.data (Chapter 2)

@@ -799,3 +799,4 @@ def train_val_test_split(
             "Use more scenes, larger splits or stratify=None."
         ) from None
     return scenes.subset(np.sort(train)), scenes.subset(np.sort(val)), scenes.subset(np.sort(test))
+from mmteach._fsdd import load_fsdd  # noqa: E402, F401

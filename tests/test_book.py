@@ -18,7 +18,7 @@ from mmteach import exercises  # noqa: E402
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 SETUP_LINES = [
-    "# Setup: in Google Colab, install mmteach from the book's repository; elsewhere use your install.",
+    "# Setup: in Colab, install mmteach from the book's repository; else use yours.",
     "import sys",
     'if "google.colab" in sys.modules:',
 ]
