@@ -100,3 +100,11 @@ def test_flags_must_be_booleans():
     x, y = data()
     with pytest.raises(TypeError, match="shuffle must be True or False"):
         fit(classifier(), x, y, shuffle="no")
+
+
+def test_a_loop_of_train_calls_prints_no_retracing_notice(caplog):
+    x, y = data()
+    with caplog.at_level("WARNING", logger="tensorflow"):
+        for _ in range(7):
+            fit(classifier(), x, y)
+    assert not [r for r in caplog.records if "retracing" in r.getMessage()]

@@ -1,4 +1,8 @@
-"""The Chapter 4 checkers accept the reference solutions and reject plausible wrong answers."""
+"""The Chapter 4 checkers accept the reference answers and reject plausible wrong answers."""
+
+import inspect
+import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -6,15 +10,43 @@ import pytest
 
 from mmteach import exercises
 
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "04_training.ipynb"
+CH4 = [name for name in exercises.registered() if name.startswith("ch4-")]
+
+adam_step = exercises.reference_answer("ch4-adam-step")
+make_targets = exercises.reference_answer("ch4-two-head-targets")
+
+
+def stub(*args, **kwargs):
+    ...
+
+
+def stub_raises(*args, **kwargs):
+    raise NotImplementedError
+
+
+# --- every exercise: a reference, shown verbatim in the hidden solution ------------------
+
+
+def _solution_cells():
+    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    return ["".join(c["source"]) for c in cells if "solution" in c["metadata"].get("tags", [])]
+
+
+@pytest.mark.parametrize("exercise", CH4)
+def test_reference_is_registered_and_shown_verbatim(exercise):
+    answer = exercises.reference_answer(exercise)
+    lines = inspect.getsource(answer).splitlines()
+    code = "\n".join(line for line in lines if not line.startswith("@reference("))
+    assert any(code in cell for cell in _solution_cells()), exercise
+
+
+@pytest.mark.parametrize("exercise", ["ch4-adam-step", "ch4-two-head-targets", "ch4-tutorial-fit"])
+def test_reference_passes_its_checker(exercise):
+    assert exercises.check(exercise, exercises.reference_answer(exercise), quiet=True).passed
+
+
 # --- ch4-adam-step ---------------------------------------------------------------
-
-
-def adam_step(w, g, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
-    m = beta_1 * m + (1 - beta_1) * g
-    v = beta_2 * v + (1 - beta_2) * g**2
-    m_hat = m / (1 - beta_1**t)
-    v_hat = v / (1 - beta_2**t)
-    return w - learning_rate * m_hat / (np.sqrt(v_hat) + epsilon), m, v
 
 
 def adam_step_keras_form(w, g, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999,
@@ -55,14 +87,6 @@ def adam_stale_m(w, g, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999, e
 
 def adam_only_w(w, g, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
     return adam_step(w, g, m, v, t, learning_rate, beta_1, beta_2, epsilon)[0]
-
-
-def stub(*args, **kwargs):
-    ...
-
-
-def stub_raises(*args, **kwargs):
-    raise NotImplementedError
 
 
 @pytest.mark.parametrize("answer", [adam_step, adam_step_keras_form])
@@ -110,10 +134,6 @@ def test_adam_reference_matches_mmteach_adam():
 
 
 # --- ch4-two-head-targets ----------------------------------------------------------
-
-
-def make_targets(labels):
-    return {"shape": labels["shape"].to_numpy(), "colour": labels["colour"].to_numpy()}
 
 
 def one_array(labels):  # the bug: one label array for two heads
@@ -193,3 +213,148 @@ def test_targets_solution_trains_a_two_head_model():
     assert {"shape_loss", "colour_loss"} <= set(history)
     with pytest.raises(ValueError, match="single array"):
         train(model, x, one_array(labels), optimizer=SGD(0.1), loss=loss)
+
+
+# --- ch4-tutorial-fit ----------------------------------------------------------------------
+
+LOSS = "sparse_categorical_crossentropy"
+
+
+def tutorial_as_seeded(model, x, y):  # the notebook's stub: both bugs
+    import keras
+
+    model.compile(optimizer=keras.optimizers.Adam(lr=0.003), loss=LOSS)
+    model.fit([text_data, image_data], labels, epochs=3, verbose=0)  # noqa: F821
+    return model
+
+
+def tutorial_lr_fixed(model, x, y):  # first bug fixed, second left
+    import keras
+
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.003), loss=LOSS)
+    model.fit([text_data, image_data], labels, epochs=3, verbose=0)  # noqa: F821
+    return model
+
+
+def tutorial_list_order(model, x, y):  # the tutorial's [text, image] order
+    import keras
+
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.003), loss=LOSS)
+    model.fit([x["caption"], x["image"]], y, epochs=3, verbose=0)
+    return model
+
+
+def tutorial_default_rate(model, x, y):  # dropped the argument instead of renaming it
+    import keras
+
+    model.compile(optimizer=keras.optimizers.Adam(), loss=LOSS)
+    model.fit(x, y, epochs=3, verbose=0)
+    return model
+
+
+def tutorial_sgd(model, x, y):
+    import keras
+
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.003), loss=LOSS)
+    model.fit(x, y, epochs=3, verbose=0)
+    return model
+
+
+def tutorial_no_fit(model, x, y):
+    import keras
+
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.003), loss=LOSS)
+    return model
+
+
+def tutorial_positional_rate(model, x, y):  # Adam(0.003) is right too
+    import keras
+
+    model.compile(optimizer=keras.optimizers.Adam(0.003), loss=LOSS)
+    model.fit(x, y, epochs=3, verbose=0)
+
+
+@pytest.mark.parametrize(
+    "answer, hint",
+    [
+        (tutorial_as_seeded, "no `lr` argument"),
+        (tutorial_lr_fixed, "never defined"),
+        (tutorial_list_order, "by position"),
+        (tutorial_default_rate, "learning rate is 0.001"),
+        (tutorial_sgd, "compiled with SGD"),
+        (tutorial_no_fit, "never trained"),
+    ],
+)
+def test_tutorial_checker_rejects_plausible_mistakes(answer, hint):
+    result = exercises.check("ch4-tutorial-fit", answer, quiet=True)
+    assert result.status == "wrong", result.message
+    assert hint in result.message
+
+
+def test_tutorial_checker_accepts_a_positional_rate_without_return():
+    assert exercises.check("ch4-tutorial-fit", tutorial_positional_rate, quiet=True).passed
+
+
+@pytest.mark.parametrize("answer", [stub, stub_raises, None, ...])
+def test_tutorial_checker_stub_is_not_attempted(answer):
+    assert exercises.check("ch4-tutorial-fit", answer, quiet=True).status == "not attempted"
+
+
+# --- ch4-train-to-ceiling ----------------------------------------------------------------
+
+
+def test_ceiling_reference_passes():
+    answer = exercises.reference_answer("ch4-train-to-ceiling")
+    result = exercises.check("ch4-train-to-ceiling", answer, quiet=True)
+    assert result.passed, result.message
+
+
+def untrained(x_train, y_train, x_val, y_val):
+    import keras
+
+    image = keras.Input(x_train["image"].shape[1:], name="image")
+    caption = keras.Input(x_train["caption"].shape[1:], name="caption")
+    joined = keras.layers.Concatenate()([keras.layers.Flatten()(image), caption])
+    shape = keras.layers.Dense(4, activation="softmax")(joined)
+    return keras.Model({"image": image, "caption": caption}, shape)
+
+
+def image_only_input(x_train, y_train, x_val, y_val):
+    import keras
+
+    image = keras.Input((7, 7, 3), name="image")
+    shape = keras.layers.Dense(4, activation="softmax")(keras.layers.Flatten()(image))
+    return keras.Model(image, shape)
+
+
+def three_classes(x_train, y_train, x_val, y_val):
+    import keras
+
+    caption = keras.Input(x_train["caption"].shape[1:], name="caption")
+    image = keras.Input(x_train["image"].shape[1:], name="image")
+    shape = keras.layers.Dense(3, activation="softmax")(caption)
+    return keras.Model({"image": image, "caption": caption}, shape)
+
+
+def returns_history(x_train, y_train, x_val, y_val):
+    return {"loss": [1.0]}
+
+
+@pytest.mark.parametrize(
+    "answer, hint",
+    [
+        (untrained, "points short"),
+        (image_only_input, "calling it failed"),
+        (three_classes, "4 shape probabilities"),
+        (returns_history, "keras.Model"),
+    ],
+)
+def test_ceiling_checker_rejects_plausible_mistakes(answer, hint):
+    result = exercises.check("ch4-train-to-ceiling", answer, quiet=True)
+    assert result.status == "wrong", result.message
+    assert hint in result.message
+
+
+@pytest.mark.parametrize("answer", [stub, stub_raises, None, ...])
+def test_ceiling_checker_stub_is_not_attempted(answer):
+    assert exercises.check("ch4-train-to-ceiling", answer, quiet=True).status == "not attempted"
