@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import numpy as np
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
 
-from mmteach.exercises import Hint, NotAttempted, _close, _is_stub, call, checker  # noqa: F401
+from mmteach.exercises import (  # noqa: F401
+    Hint,
+    NotAttempted,
+    _close,
+    _is_stub,
+    call,
+    checker,
+    reference,
+)
 
 
 @checker("ch1-text-ceiling", "ceiling(p_silent, n_classes): best accuracy from one modality")
@@ -72,3 +83,95 @@ def _ch1_shuffle_together(fn):
     again = call(fn, images.copy(), captions.copy(), 0)
     if not np.array_equal(np.asarray(again[0]), new_images):
         raise Hint("the same seed must give the same order: build the generator from `seed`.")
+
+
+# --- ch1-caption-model: build a model, scored against the Bayes ceiling ---------------------
+
+_CH1_TOLERANCE = 0.03  # "within 3 points of the ceiling"
+_CH1_DATA = {}
+
+
+def _ch1_caption_data():
+    """Fresh scenes for the exercise (made once): captions, colours and the realised ceiling."""
+    if not _CH1_DATA:
+        from mmteach import datasets
+
+        train = datasets.make_scenes(2000, seed=101)
+        test = datasets.make_scenes(2000, seed=102)
+        speaks = ~test.silent["caption"]["colour"].to_numpy()
+        _CH1_DATA.update(
+            captions=train.captions,
+            colours=train.labels["colour"].to_numpy(),
+            test_captions=test.captions,
+            test_colours=test.labels["colour"].to_numpy(),
+            ceiling=float(np.mean(np.where(speaks, 1.0, 1 / 4))),
+            expected=test.ceiling("colour", ["caption"]),
+        )
+    return _CH1_DATA
+
+
+@checker(
+    "ch1-caption-model",
+    "fit_caption_model(captions, colours) -> a model whose .predict(captions) is within 3 points "
+    "of the caption-only colour ceiling",
+)
+def _ch1_caption_model(fn):
+    if _is_stub(fn):
+        raise NotAttempted
+    data = _ch1_caption_data()
+    model = call(fn, data["captions"].copy(), data["colours"].copy())
+    if not hasattr(model, "predict"):
+        raise Hint(
+            f"return the fitted model, an object with a .predict(captions) method; got "
+            f"{type(model).__name__}."
+        )
+    predicted = np.asarray(model.predict(data["test_captions"].copy()))
+    truth = data["test_colours"]
+    if predicted.shape != truth.shape:
+        raise Hint(f"predict must return one colour per caption, shape {truth.shape}; got {predicted.shape}.")
+    if not np.issubdtype(predicted.dtype, np.integer):
+        raise Hint(
+            "predict must return class numbers 0-3, as in scenes.labels['colour'] "
+            f"(0 = red ... 3 = yellow); got values like {predicted[:3].tolist()}."
+        )
+    acc = float(np.mean(predicted == truth))
+    ceiling = data["ceiling"]
+    if acc >= ceiling - _CH1_TOLERANCE:
+        return
+    if acc < 0.35:
+        raise Hint(
+            f"accuracy {acc:.1%} on new scenes is near chance (25%): was the model fitted on the "
+            "captions together with *their own* colours?"
+        )
+    raise Hint(
+        f"accuracy {acc:.1%} is {100 * (ceiling - acc):.1f} points below the ceiling on these "
+        f"scenes ({ceiling:.1%}). A caption names its colour with one of several words "
+        "(red, crimson, scarlet ...): does your model know them all? Learning the words from "
+        "the data, as a bag of words does, finds them for you."
+    )
+
+
+# --- reference answers (shown verbatim in the chapter's hidden solutions) -----------------
+
+
+@reference("ch1-text-ceiling")
+def text_ceiling(p_silent, n_classes):
+    return (1 - p_silent) * 1.0 + p_silent / n_classes
+
+
+@reference("ch1-fused-ceiling")
+def fused_ceiling(p_silent_list, n_classes):
+    all_silent = float(np.prod(p_silent_list)) if len(p_silent_list) else 1.0
+    return (1 - all_silent) + all_silent / n_classes
+
+
+@reference("ch1-shuffle-together")
+def shuffle_together(images, captions, seed):
+    order = np.random.default_rng(seed).permutation(len(images))
+    return images[order], captions[order]
+
+
+@reference("ch1-caption-model")
+def fit_caption_model(captions, colours):
+    model = make_pipeline(CountVectorizer(), LogisticRegression(max_iter=1000))
+    return model.fit(captions, colours)

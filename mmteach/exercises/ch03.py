@@ -4,7 +4,33 @@ from __future__ import annotations
 
 import numpy as np
 
-from mmteach.exercises import Hint, NotAttempted, _close, _is_stub, call, checker  # noqa: F401
+from mmteach.exercises import (  # noqa: F401
+    Hint,
+    NotAttempted,
+    _close,
+    _is_stub,
+    call,
+    checker,
+    reference,
+)
+
+
+class _Lazy:
+    """A module imported on first use: importing the exercises must not start TensorFlow."""
+
+    def __init__(self, name):
+        self._name = name
+
+    def __getattr__(self, attribute):
+        import importlib
+
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+# The names the reference answers use, as the chapter's notebook has them.
+keras = _Lazy("keras")
+layers = _Lazy("keras.layers")
+models = _Lazy("mmteach.models")
 
 
 def _ch3_labels(n=40, seed=3):
@@ -30,15 +56,13 @@ _CH3_FLATTEN = (
 
 @checker(
     "ch3-two-input-model",
-    "(build_two_input_model, two_input_targets): text + image in, is_large + is_red out",
+    "(build_two_input_model, two_output_labels): text + image in, is_large + is_red out",
 )
 def _ch3_two_input_model(answer):
-    import keras
-
     if _is_stub(answer):
         raise NotAttempted
     if not isinstance(answer, tuple) or len(answer) != 2:
-        raise Hint("pass the pair of functions: (build_two_input_model, two_input_targets).")
+        raise Hint("pass the pair of functions: (build_two_input_model, two_output_labels).")
     build, make_targets = answer
     try:
         model = call(build)
@@ -86,7 +110,7 @@ def _ch3_two_input_model(answer):
     targets = call(make_targets, labels.copy())
     if not isinstance(targets, dict | list | tuple):
         raise Hint(
-            f"two_input_targets returns one array (shape {np.shape(targets)}) for a model with "
+            f"two_output_labels returns one array (shape {np.shape(targets)}) for a model with "
             "two outputs, so Keras cannot tell which labels belong to which head (recent Keras "
             "versions stop with a puzzling KeyError about a 'path'). Return one array per head: a dict "
             "{'is_large': ..., 'is_red': ...}."
@@ -123,8 +147,7 @@ def _ch3_dropout_mask(fn):
     mask = np.asarray(out)
     if mask.shape != (n, m):
         raise Hint(
-            f"return one row per sample and one column per modality: shape ({n}, {m}); "
-            f"got {mask.shape}."
+            f"return one row per sample and one column per modality: shape ({n}, {m}); got {mask.shape}."
         )
     if not np.all(np.isin(mask, (0, 1))):
         raise Hint("a mask holds only 1 (keep the modality) and 0 (drop it).")
@@ -182,3 +205,155 @@ def _ch3_match_ceiling(fn):
         if _close(got, 0.5):
             raise Hint("0.5 is each modality alone; together they do better whenever both speak.")
         raise Hint(f"for p_image={p_image}, p_caption={p_caption} expected {want:.4f}, got {got!r}.")
+
+
+# --- ch3-fuse-sound-caption: build and train a model, scored against its ceiling -----------
+
+#: The colour silences of Section 3.3, which the exercise's scenes share.
+_CH3_SILENCE = {"image": {"colour": 0.4}, "caption": {"colour": 0.3}, "sound": {"colour": 0.2}}
+_CH3_PAIR = ("sound", "caption")
+_CH3_TOLERANCE = 0.05  # "within 5 points of the ceiling"
+
+
+def _realised_ceiling(scenes, target, modalities):
+    """Best expected accuracy on these very scenes, given which of them are silent."""
+    from mmteach import datasets
+
+    all_silent = np.ones(len(scenes), dtype=bool)
+    for m in modalities:
+        all_silent &= scenes.silent[m][target].to_numpy()
+    return float(np.mean(np.where(all_silent, 1 / len(datasets.ATTRIBUTES[target]), 1.0)))
+
+
+_CH3_DATA = {}
+
+
+def _ch3_colour_data():
+    """Fresh scenes for the exercise (made once): arrays of the sound and the caption."""
+    if not _CH3_DATA:
+        from mmteach import datasets
+        from mmteach.preprocessing import ShapesPreprocessor
+
+        scenes = datasets.make_scenes(3200, seed=33, silence=_CH3_SILENCE)
+        train, _, test = datasets.train_val_test_split(
+            scenes, sizes=(0.6, 0.1, 0.3), stratify="colour", seed=0
+        )
+        prep = ShapesPreprocessor(modalities=_CH3_PAIR).fit(train)
+        _CH3_DATA.update(
+            x_train=prep.transform(train),
+            y_train=train.labels["colour"].to_numpy(),
+            x_test=prep.transform(test),
+            y_test=test.labels["colour"].to_numpy(),
+            input_shapes=prep.input_shapes,
+            vocab_size=prep.vocab_size,
+            ceiling=_realised_ceiling(test, "colour", _CH3_PAIR),
+            single={m: _realised_ceiling(test, "colour", [m]) for m in _CH3_PAIR},
+        )
+    return _CH3_DATA
+
+
+@checker(
+    "ch3-fuse-sound-caption",
+    "fuse_sound_and_caption(x_train, y_train, input_shapes, vocab_size) -> a trained model "
+    "within 5 points of the colour ceiling of sound + caption",
+)
+def _ch3_fuse_sound_caption(fn):
+    if _is_stub(fn):
+        raise NotAttempted
+    data = _ch3_colour_data()
+    x_train = {m: a.copy() for m, a in data["x_train"].items()}
+    model = call(fn, x_train, data["y_train"].copy(), dict(data["input_shapes"]), data["vocab_size"])
+    if not isinstance(model, keras.Model):
+        raise Hint(f"return the trained keras.Model, got {type(model).__name__}.")
+    try:
+        models.check_inputs(model, data["x_test"])
+    except (TypeError, ValueError) as err:
+        raise Hint(f"the model must take the two named inputs 'sound' and 'caption': {err}") from None
+    probabilities = np.asarray(model(data["x_test"], training=False))
+    if probabilities.shape != (len(data["y_test"]), 4):
+        raise Hint(
+            f"the model must output 4 class probabilities per scene (one per colour), shape "
+            f"(n, 4); got {probabilities.shape}."
+        )
+    acc = float(np.mean(np.argmax(probabilities, axis=1) == data["y_test"]))
+    ceiling, best_single = data["ceiling"], max(data["single"].values())
+    if acc >= ceiling - _CH3_TOLERANCE:
+        return
+    worst_single = min(data["single"].values())
+    if acc < worst_single - 0.05:
+        raise Hint(
+            f"accuracy {acc:.1%} on fresh scenes is below what even one modality alone allows "
+            f"({worst_single:.1%}, the caption): was the model trained (compile, then fit on "
+            "x_train and y_train) before you returned it?"
+        )
+    if acc <= best_single + 0.01:
+        raise Hint(
+            f"accuracy {acc:.1%} is no better than the best single modality allows "
+            f"({best_single:.1%}, the sound): is the model using both inputs?"
+        )
+    raise Hint(
+        f"accuracy {acc:.1%} is {100 * (ceiling - acc):.1f} points below the ceiling of sound and "
+        f"caption on these scenes ({ceiling:.1%}); within {100 * _CH3_TOLERANCE:.0f} passes. "
+        "Train for more passes, or check the learning rate."
+    )
+
+
+# --- reference answers (shown verbatim in the chapter's hidden solutions) -----------------
+
+
+def build_two_input_model():
+    text = keras.Input(shape=(100,), name="text")
+    image = keras.Input(shape=(32, 32, 3), name="image")
+    text_embedding = layers.Dense(128, activation="relu")(text)
+    flat_image = layers.Flatten()(image)  # one vector per image
+    image_embedding = layers.Dense(128, activation="relu")(flat_image)
+    joined = layers.Concatenate()([text_embedding, image_embedding])
+    is_large = layers.Dense(1, activation="sigmoid", name="is_large")(joined)
+    is_red = layers.Dense(1, activation="sigmoid", name="is_red")(joined)
+    return keras.Model(
+        {"text": text, "image": image},
+        {"is_large": is_large, "is_red": is_red},
+    )
+
+
+def two_output_labels(labels):
+    return {
+        "is_large": (labels["size"] == 1).to_numpy("float32"),
+        "is_red": (labels["colour"] == 0).to_numpy("float32"),
+    }
+
+
+reference("ch3-two-input-model", answer=(build_two_input_model, two_output_labels))
+
+
+@reference("ch3-dropout-mask")
+def modality_dropout_mask(n, n_modalities, rate, seed):
+    rng = np.random.default_rng(seed)
+    keep = rng.random((n, n_modalities)) >= rate
+    empty = np.flatnonzero(~keep.any(axis=1))
+    keep[empty, rng.integers(0, n_modalities, len(empty))] = True
+    return keep.astype(int)
+
+
+@reference("ch3-match-ceiling")
+def match_ceiling(p_image, p_caption):
+    both_speak = (1 - p_image) * (1 - p_caption)
+    return both_speak + (1 - both_speak) * 0.5
+
+
+@reference("ch3-fuse-sound-caption")
+def fuse_sound_and_caption(x_train, y_train, input_shapes, vocab_size):
+    model = models.late_fusion(input_shapes, n_classes=4, vocab_size=vocab_size)
+    model.compile(
+        optimizer=keras.optimizers.Adam(5e-3),
+        loss="sparse_categorical_crossentropy",
+    )
+    n = len(y_train) // 128 * 128  # whole batches only (Section 3.3)
+    model.fit(
+        {m: x[:n] for m, x in x_train.items()},
+        y_train[:n],
+        batch_size=128,
+        epochs=5,
+        verbose=0,
+    )
+    return model

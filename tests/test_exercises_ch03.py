@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from keras import layers
 
-from mmteach import datasets, exercises
+from mmteach import datasets, exercises, models
 
 
 def check(exercise, answer):
@@ -32,14 +32,11 @@ def build_right(flatten=True, dense_then_flatten=False, head_units=1, activation
     return build
 
 
-def targets_right(labels):
-    return {
-        "is_large": (labels["size"] == 1).to_numpy("float32"),
-        "is_red": (labels["colour"] == 0).to_numpy("float32"),
-    }
+build_reference, targets_right = exercises.reference_answer("ch3-two-input-model")
 
 
 def test_two_input_reference_passes():
+    assert check("ch3-two-input-model", (build_reference, targets_right))
     assert check("ch3-two-input-model", (build_right(), targets_right))
     as_list = lambda labels: [targets_right(labels)["is_large"], targets_right(labels)["is_red"]]  # noqa: E731
     assert check("ch3-two-input-model", (build_right(), as_list))
@@ -53,13 +50,23 @@ def test_two_input_reference_passes():
         ((build_right(head_units=2, activation="softmax"), targets_right), "one sigmoid unit"),
         ((build_right(), lambda labels: (labels["size"] == 1).to_numpy("float32")), "one array"),
         (
-            (build_right(), lambda labels: {"is_large": targets_right(labels)["is_red"],
-                                            "is_red": targets_right(labels)["is_large"]}),
+            (
+                build_right(),
+                lambda labels: {
+                    "is_large": targets_right(labels)["is_red"],
+                    "is_red": targets_right(labels)["is_large"],
+                },
+            ),
             "swap them",
         ),
         (
-            (build_right(), lambda labels: {"is_large": targets_right(labels)["is_large"],
-                                            "is_red": targets_right(labels)["is_large"]}),
+            (
+                build_right(),
+                lambda labels: {
+                    "is_large": targets_right(labels)["is_large"],
+                    "is_red": targets_right(labels)["is_large"],
+                },
+            ),
             "same labels",
         ),
         ((build_right(), lambda labels: {"large": 1, "red": 0}), "output names"),
@@ -72,8 +79,7 @@ def test_two_input_wrong_answers_get_hints(answer, hint):
 
 
 def test_two_input_stub_is_not_attempted():
-    def build():
-        ...
+    def build(): ...
 
     def targets(labels):
         raise NotImplementedError
@@ -86,12 +92,7 @@ def test_two_input_stub_is_not_attempted():
 # --- ch3-dropout-mask ------------------------------------------------------------------
 
 
-def dropout_mask(n, n_modalities, rate, seed):
-    rng = np.random.default_rng(seed)
-    keep = rng.random((n, n_modalities)) >= rate
-    empty = np.flatnonzero(~keep.any(axis=1))
-    keep[empty, rng.integers(0, n_modalities, len(empty))] = True
-    return keep.astype(int)
+dropout_mask = exercises.reference_answer("ch3-dropout-mask")
 
 
 def no_rescue(n, n_modalities, rate, seed):
@@ -142,8 +143,7 @@ def test_dropout_mask_wrong_answers_get_hints(fn, hint):
 
 
 def test_dropout_mask_stub_is_not_attempted():
-    def stub(n, n_modalities, rate, seed):
-        ...
+    def stub(n, n_modalities, rate, seed): ...
 
     assert check("ch3-dropout-mask", stub).status == "not attempted"
 
@@ -151,9 +151,7 @@ def test_dropout_mask_stub_is_not_attempted():
 # --- ch3-match-ceiling -------------------------------------------------------------------
 
 
-def match_ceiling(p_image, p_caption):
-    both = (1 - p_image) * (1 - p_caption)
-    return both + (1 - both) * 0.5
+match_ceiling = exercises.reference_answer("ch3-match-ceiling")
 
 
 def test_match_ceiling_reference_passes_and_agrees_with_datasets():
@@ -187,17 +185,83 @@ def test_two_input_dict_outputs():
     def build():
         text = keras.Input(shape=(100,), name="text")
         image = keras.Input(shape=(32, 32, 3), name="image")
-        joined = layers.Concatenate()([
-            layers.Dense(128, activation="relu")(text),
-            layers.Dense(128, activation="relu")(layers.Flatten()(image)),
-        ])
+        joined = layers.Concatenate()(
+            [
+                layers.Dense(128, activation="relu")(text),
+                layers.Dense(128, activation="relu")(layers.Flatten()(image)),
+            ]
+        )
         return keras.Model(
             {"text": text, "image": image},
-            {"is_large": layers.Dense(1, activation="sigmoid", name="is_large")(joined),
-             "is_red": layers.Dense(1, activation="sigmoid", name="is_red")(joined)},
+            {
+                "is_large": layers.Dense(1, activation="sigmoid", name="is_large")(joined),
+                "is_red": layers.Dense(1, activation="sigmoid", name="is_red")(joined),
+            },
         )
 
     assert check("ch3-two-input-model", (build, targets_right))
     as_list = lambda labels: list(targets_right(labels).values())  # noqa: E731
     result = check("ch3-two-input-model", (build, as_list))
     assert result.status == "wrong" and "no fixed order" in result.message
+
+
+# --- ch3-fuse-sound-caption ------------------------------------------------------------------
+
+
+fuse_sound_and_caption = exercises.reference_answer("ch3-fuse-sound-caption")
+
+
+def test_fuse_reference_passes_within_five_points_of_the_ceiling():
+    from mmteach.exercises import ch03
+
+    keras.utils.set_random_seed(0)
+    assert check("ch3-fuse-sound-caption", fuse_sound_and_caption)
+    data = ch03._ch3_colour_data()
+    expected = datasets.bayes_ceiling("colour", ["sound", "caption"], silence=ch03._CH3_SILENCE)
+    assert abs(data["ceiling"] - expected) < 0.03  # the realised ceiling is near its average
+
+
+def untrained(x_train, y_train, input_shapes, vocab_size):
+    return models.late_fusion(input_shapes, n_classes=4, vocab_size=vocab_size)
+
+
+def caption_only(x_train, y_train, input_shapes, vocab_size):
+    """Takes both inputs but reads only the caption."""
+    sound = keras.Input(shape=input_shapes["sound"], name="sound")
+    caption = keras.Input(shape=input_shapes["caption"], name="caption", dtype="int32")
+    x = models.caption_encoder(input_shapes["caption"], vocab_size=vocab_size)(caption)
+    model = keras.Model({"sound": sound, "caption": caption}, layers.Dense(4, activation="softmax")(x))
+    model.compile(optimizer=keras.optimizers.Adam(5e-3), loss="sparse_categorical_crossentropy")
+    model.fit(x_train, y_train, batch_size=128, epochs=5, verbose=0)
+    return model
+
+
+def wrong_inputs(x_train, y_train, input_shapes, vocab_size):
+    return models.unimodal({"image": (32, 32, 3)}, n_classes=4)
+
+
+def two_classes(x_train, y_train, input_shapes, vocab_size):
+    return models.late_fusion(input_shapes, n_classes=2, vocab_size=vocab_size)
+
+
+@pytest.mark.parametrize(
+    "fn, hint",
+    [
+        (untrained, "was the model trained"),
+        (caption_only, "best single modality"),
+        (wrong_inputs, "two named inputs"),
+        (two_classes, "4 class probabilities"),
+        (lambda x, y, shapes, vocab: "model", "keras.Model"),
+    ],
+)
+def test_fuse_wrong_answers_get_hints(fn, hint):
+    keras.utils.set_random_seed(0)
+    result = check("ch3-fuse-sound-caption", fn)
+    assert result.status == "wrong" and hint in result.message, result.message
+
+
+def test_fuse_stub_is_not_attempted():
+    def stub(x_train, y_train, input_shapes, vocab_size): ...
+
+    assert check("ch3-fuse-sound-caption", stub).status == "not attempted"
+    assert check("ch3-fuse-sound-caption", ...).status == "not attempted"
