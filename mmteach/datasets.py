@@ -42,9 +42,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from mmteach._fsdd import load_fsdd  # the real data of Chapter 9, in its own module
 from mmteach._validation import check_flag, check_int, check_number, check_probability
 
 __all__ = [
+    "load_fsdd",
     "ATTRIBUTES",
     "MODALITIES",
     "INPUT_DTYPES",
@@ -799,4 +801,3 @@ def train_val_test_split(
             "Use more scenes, larger splits or stratify=None."
         ) from None
     return scenes.subset(np.sort(train)), scenes.subset(np.sort(val)), scenes.subset(np.sort(test))
-from mmteach._fsdd import load_fsdd  # noqa: E402, F401
