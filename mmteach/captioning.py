@@ -28,13 +28,12 @@ from __future__ import annotations
 import itertools
 from typing import NamedTuple
 
-import keras
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from mmteach import datasets
+from mmteach import datasets, native_logs_silenced
 from mmteach._validation import (
     check_array,
     check_choice,
@@ -45,6 +44,9 @@ from mmteach._validation import (
     describe,
 )
 from mmteach.preprocessing import PAD, UNK, CaptionVectorizer
+
+with native_logs_silenced():  # TensorFlow prints start-up notices when first imported
+    import keras
 
 __all__ = [
     "START",
@@ -73,6 +75,7 @@ __all__ = [
 #: The start and end markers (ids 2 and 3). They hold ``<``, which standardisation strips
 #: from every caption, so no caption word can collide with them.
 START = "<start>"
+#: The end marker: decoding stops when a caption writes it.
 END = "<end>"
 _START_ID, _END_ID = 2, 3
 

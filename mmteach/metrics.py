@@ -40,6 +40,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from mmteach._validation import check_choice, check_int, check_number, check_seed
+
 __all__ = [
     "accuracy",
     "confusion_matrix",
@@ -118,10 +120,7 @@ def _check_pair(y_true, y_pred, n_classes=None):
     top = int(max(y_true.max(), y_pred.max()))
     if n_classes is None:
         return y_true, y_pred, top + 1
-    if isinstance(n_classes, bool) or not isinstance(n_classes, numbers.Integral):
-        raise TypeError(f"n_classes must be an integer, got {type(n_classes).__name__}")
-    if n_classes < 1:
-        raise ValueError(f"n_classes must be >= 1, got {n_classes}")
+    n_classes = check_int("n_classes", n_classes, minimum=1)
     if top >= n_classes:
         which = "y_true" if y_true.max() >= n_classes else "y_pred"
         raise ValueError(
@@ -376,14 +375,29 @@ def psnr(y_true, y_pred, *, data_range: float = 1.0, per_sample: bool = False):
     >>> round(psnr([0.0, 0.5, 1.0], [0.1, 0.5, 1.0]), 2)
     24.77
     """
-    if isinstance(data_range, bool) or not isinstance(data_range, numbers.Real):
-        raise TypeError(f"data_range must be a number, got {type(data_range).__name__}")
-    if not (math.isfinite(data_range) and data_range > 0):
-        raise ValueError(f"data_range must be a positive finite number, got {data_range}")
+    data_range = check_number("data_range", data_range, low=0.0, low_open=True)
+    _check_units(y_true, y_pred, data_range)
     mse = mean_squared_error(y_true, y_pred, per_sample=per_sample)
     with np.errstate(divide="ignore"):
         out = 10.0 * np.log10(data_range**2 / np.asarray(mse, dtype=float))
     return float(out) if np.ndim(out) == 0 else out
+
+
+def _check_units(y_true, y_pred, data_range):
+    """Refuse the usual units mistakes: 8-bit against float images, values beyond the range."""
+    kinds = {np.asarray(a).dtype.kind for a in (y_true, y_pred)}
+    if "u" in kinds and "f" in kinds:
+        raise ValueError(
+            "y_true and y_pred mix 8-bit integers and floats: convert both to the same units "
+            "first (e.g. images.astype('float32') / 255)"
+        )
+    for name, a in (("y_true", y_true), ("y_pred", y_pred)):
+        top = float(np.max(np.abs(np.asarray(a, dtype=float)))) if np.size(a) else 0.0
+        if top > 1.5 * data_range:
+            raise ValueError(
+                f"{name} has values up to {top:g}, beyond data_range={data_range:g}: for 0-255 "
+                "images pass data_range=255, or divide the images by 255"
+            )
 
 
 # --- retrieval -----------------------------------------------------------------------
@@ -477,10 +491,7 @@ def retrieval_ranks(similarity, positives=None) -> np.ndarray:
 
 
 def _check_k(k, n_candidates):
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral):
-        raise TypeError(f"k must be an integer, got {type(k).__name__} {k!r}")
-    if k < 1:
-        raise ValueError(f"k must be >= 1, got {k}")
+    k = check_int("k", k, minimum=1)
     if k > n_candidates:
         raise ValueError(
             f"k={k} is larger than the candidate set ({n_candidates} candidates): "
@@ -616,8 +627,7 @@ def modified_precision(references, hypothesis, n: int) -> tuple[int, int]:
     ...                    "the the the the the the the", 1)
     (2, 7)
     """
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
+    n = check_int("n", n, minimum=1)
     refs = _references("references", references)
     hyp = _tokens("hypothesis", hypothesis)
     counts = _ngrams(hyp, n)
@@ -637,9 +647,8 @@ def brevity_penalty(hypothesis_length: int, reference_length: int) -> float:
     (1.0, 0.1353)
     """
     c, r = hypothesis_length, reference_length
-    for name, v in (("hypothesis_length", c), ("reference_length", r)):
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 0:
-            raise ValueError(f"{name} must be a non-negative integer, got {v!r}")
+    c = check_int("hypothesis_length", c, minimum=0)
+    r = check_int("reference_length", r, minimum=0)
     if c > r:
         return 1.0
     if c == 0:
@@ -670,12 +679,9 @@ def _bleu_from_counts(matches, totals, c, r, max_n, smoothing, epsilon):
 
 
 def _check_bleu_options(max_n, smoothing, epsilon):
-    if isinstance(max_n, bool) or not isinstance(max_n, numbers.Integral) or max_n < 1:
-        raise ValueError(f"max_n must be a positive integer, got {max_n!r}")
-    if smoothing not in SMOOTHING:
-        raise ValueError(f"smoothing must be one of {SMOOTHING}, got {smoothing!r}")
-    if not (isinstance(epsilon, numbers.Real) and 0 < epsilon <= 1):
-        raise ValueError(f"epsilon must be a number in (0, 1], got {epsilon!r}")
+    check_int("max_n", max_n, minimum=1)
+    check_choice("smoothing", smoothing, SMOOTHING)
+    check_number("epsilon", epsilon, low=0.0, low_open=True, high=1.0)
 
 
 def corpus_bleu(
@@ -761,12 +767,11 @@ def _check_metric(metric):
 
 
 def _check_resampling(n_resamples, level):
-    if isinstance(n_resamples, bool) or not isinstance(n_resamples, numbers.Integral):
-        raise TypeError(f"n_resamples must be an integer, got {type(n_resamples).__name__}")
-    if n_resamples < 10:
-        raise ValueError(f"n_resamples must be >= 10, got {n_resamples}")
-    if not (isinstance(level, numbers.Real) and 0 < level < 1):
-        raise ValueError(f"level must be a probability in (0, 1), e.g. 0.95; got {level!r}")
+    check_int("n_resamples", n_resamples, minimum=10)
+    try:
+        check_number("level", level, low=0.0, high=1.0, low_open=True, high_open=True)
+    except ValueError:
+        raise ValueError(f"level must be a probability in (0, 1), e.g. 0.95; got {level!r}") from None
 
 
 def _same_length(**arrays):
@@ -818,7 +823,7 @@ def bootstrap_ci(
     _check_resampling(n_resamples, level)
     n = _same_length(y_true=y_true, y_pred=y_pred)
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     samples = np.empty(n_resamples)
     for b in range(n_resamples):
         idx = rng.integers(0, n, n)
@@ -869,7 +874,7 @@ def paired_comparison(
     _check_resampling(n_resamples, level)
     n = _same_length(y_true=y_true, pred_a=pred_a, pred_b=pred_b)
     y_true, pred_a, pred_b = np.asarray(y_true), np.asarray(pred_a), np.asarray(pred_b)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     diffs = np.empty(n_resamples)
     for b in range(n_resamples):
         idx = rng.integers(0, n, n)
@@ -966,7 +971,7 @@ def modality_ablation(
     for m in modalities:
         if m not in arrays:
             raise ValueError(f"modality {m!r} is not in inputs; inputs has {list(arrays)}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     rows = {"none": float(metric(y_true, predict(dict(arrays))))}
     for m in modalities:
         x = arrays[m]
@@ -981,3 +986,181 @@ def modality_ablation(
     table["drop"] = table.loc["none", "score"] - table["score"]
     table.index.name = "masked"
     return table.round(3)
+
+
+# --- Chapter 7: judging generated images ---
+# Introduced in Chapter 7 (notebooks/07_text_to_image.ipynb): a generated image is judged by
+# what it shows (an attribute classifier trained on real images reads it), not by its pixels.
+
+__all__ += [
+    "text_image_consistency",
+    "max_entropy",
+    "Diversity",
+    "attribute_diversity",
+    "frechet_distance_gaussians",
+    "frechet_distance",
+]
+
+
+def _codes_table(name, codes):
+    if isinstance(codes, pd.DataFrame):
+        codes = codes.to_numpy()
+    x = np.asarray(codes)
+    if x.ndim == 1:
+        x = x[:, None]
+    if x.ndim != 2 or x.size == 0:
+        raise ValueError(
+            f"{name} must be a non-empty table of class codes (n, attributes), got shape {x.shape}"
+        )
+    if not (
+        np.issubdtype(x.dtype, np.integer)
+        or (np.issubdtype(x.dtype, np.floating) and np.all(x == np.round(x)))
+    ):
+        raise TypeError(f"{name} must hold integer class codes, got dtype {x.dtype}")
+    return x.astype(int)
+
+
+def text_image_consistency(judged, stated, *, per_sample: bool = False):
+    """Share of images whose judged attributes match *every* attribute their caption states.
+
+    ``judged`` holds the class codes a judge read off each image, ``(n, k)`` (a DataFrame
+    from :func:`mmteach.generation.judge_attributes` works); ``stated`` holds, row by row, the
+    codes the caption states, with ``-1`` where the caption is silent (anything is then
+    right). With ``per_sample=True`` returns the 0/1 verdict of each image. Introduced in
+    Chapter 7.
+
+    >>> text_image_consistency([[0, 1], [2, 3], [0, 0]], [[0, -1], [2, 1], [-1, -1]])
+    0.6666666666666666
+    """
+    if isinstance(judged, pd.DataFrame) and isinstance(stated, pd.DataFrame):
+        if list(judged.columns) != list(stated.columns):
+            raise ValueError(
+                f"judged and stated must have the same columns, got {list(judged.columns)} "
+                f"and {list(stated.columns)}"
+            )
+    judged, stated = _codes_table("judged", judged), _codes_table("stated", stated)
+    if judged.shape != stated.shape:
+        raise ValueError(f"judged and stated must have the same shape, got {judged.shape} and {stated.shape}")
+    ok = np.all((judged == stated) | (stated < 0), axis=1)
+    return ok.astype(int) if per_sample else float(ok.mean())
+
+
+def max_entropy(n_samples: int, n_classes: int) -> float:
+    """The largest entropy (nats) that ``n_samples`` labels over ``n_classes`` classes can have.
+
+    Reached when the counts are as equal as possible; it is ``log(n_classes)`` exactly when
+    ``n_classes`` divides ``n_samples``, and ``log(n_samples)`` when there are fewer samples
+    than classes. Introduced in Chapter 7.
+
+    >>> round(max_entropy(8, 4), 4), round(max_entropy(5, 4), 4), round(max_entropy(2, 4), 4)
+    (1.3863, 1.3322, 0.6931)
+    """
+    from mmteach._validation import check_int
+
+    n_samples = check_int("n_samples", n_samples, minimum=1)
+    n_classes = check_int("n_classes", n_classes, minimum=1)
+    q, r = divmod(n_samples, n_classes)
+    counts = np.array([q + 1] * r + [q] * (int(n_classes) - r), dtype=float)
+    p = counts[counts > 0] / n_samples
+    return float(-(p * np.log(p)).sum())
+
+
+class Diversity(NamedTuple):
+    """Mean entropy of an attribute within groups (nats), beside the largest it could be."""
+
+    entropy: float
+    maximum: float
+
+    @property
+    def share(self) -> float:
+        """``entropy / maximum``: 1 when every group is spread as evenly as possible."""
+        return self.entropy / self.maximum if self.maximum > 0 else float("nan")
+
+
+def attribute_diversity(labels, groups, *, n_classes: int) -> Diversity:
+    """How varied an attribute is within each group, e.g. the samples drawn for one caption.
+
+    ``labels`` holds one class code per image (say the position a judge read), ``groups``
+    the caption each image was drawn for. Returns :class:`Diversity`: the entropy of the
+    labels within each group, averaged over groups, and its exact maximum for the same group
+    sizes (:func:`max_entropy`). A generator that always draws the same answer for a caption
+    scores 0; one that covers every value the caption leaves open, evenly, scores the
+    maximum. Use it on captions *silent* about the attribute. Introduced in Chapter 7.
+
+    >>> d = attribute_diversity([0, 1, 2, 3, 0, 0, 0, 0], [0, 0, 0, 0, 1, 1, 1, 1], n_classes=4)
+    >>> round(d.entropy, 4), round(d.maximum, 4), round(d.share, 3)
+    (0.6931, 1.3863, 0.5)
+    """
+    y, _, k = _check_pair(labels, labels, n_classes)
+    g = np.asarray(groups)
+    if g.ndim != 1 or len(g) != len(y):
+        raise ValueError(
+            f"groups must be 1-D with one entry per label, got shape {g.shape} for {len(y)} labels"
+        )
+    entropies, maxima = [], []
+    for group in pd.unique(g):
+        members = y[g == group]
+        p = np.bincount(members, minlength=k) / len(members)
+        p = p[p > 0]
+        entropies.append(float(-(p * np.log(p)).sum()))
+        maxima.append(max_entropy(len(members), k))
+    return Diversity(float(np.mean(entropies)), float(np.mean(maxima)))
+
+
+def frechet_distance_gaussians(mean_a, cov_a, mean_b, cov_b) -> float:
+    """Fréchet (2-Wasserstein) distance, squared, between two Gaussians.
+
+    ``|mean_a - mean_b|^2 + tr(cov_a) + tr(cov_b) - 2 tr((cov_a cov_b)^(1/2))``. The matrix
+    square root is taken through symmetric eigen-decompositions, which keeps it real and
+    stable for covariance matrices. Introduced in Chapter 7.
+
+    >>> frechet_distance_gaussians([0.0], [[1.0]], [3.0], [[4.0]])
+    10.0
+    """
+    mean_a, mean_b = _continuous("mean_a", mean_a).ravel(), _continuous("mean_b", mean_b).ravel()
+    cov_a, cov_b = np.atleast_2d(_continuous("cov_a", cov_a)), np.atleast_2d(_continuous("cov_b", cov_b))
+    d = len(mean_a)
+    for name, m in (("mean_b", mean_b),):
+        if len(m) != d:
+            raise ValueError(f"{name} has {len(m)} entries, mean_a has {d}")
+    for name, c in (("cov_a", cov_a), ("cov_b", cov_b)):
+        if c.shape != (d, d):
+            raise ValueError(f"{name} must be a ({d}, {d}) covariance matrix, got shape {c.shape}")
+        if not np.allclose(c, c.T, atol=1e-8 * max(1.0, np.abs(c).max())):
+            raise ValueError(f"{name} must be symmetric (a covariance matrix)")
+    w, v = np.linalg.eigh((cov_a + cov_a.T) / 2)
+    root_a = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
+    middle = root_a @ ((cov_b + cov_b.T) / 2) @ root_a
+    trace_root = np.sqrt(np.clip(np.linalg.eigvalsh((middle + middle.T) / 2), 0, None)).sum()
+    value = np.sum((mean_a - mean_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2 * trace_root
+    return float(max(value, 0.0))
+
+
+def frechet_distance(features_a, features_b) -> float:
+    """Fréchet distance between two sets of feature vectors, each summarised by a Gaussian.
+
+    ``features_a`` and ``features_b`` are ``(n, d)`` arrays, e.g. a judge's penultimate layer
+    on real and on generated images (the idea of the FID, Heusel et al., 2017, with a
+    small judge in place of Inception). Lower is closer; compare only distances computed
+    with the same features and the same numbers of images, and set them beside the
+    distance between two sets of real images, the floor. Introduced in Chapter 7.
+
+    >>> rng = np.random.default_rng(0)
+    >>> a, b = rng.normal(0, 1, (500, 2)), rng.normal(2, 1, (500, 2))
+    >>> round(frechet_distance(a, b), 1)
+    8.3
+    """
+    a, b = _continuous("features_a", features_a), _continuous("features_b", features_b)
+    for name, x in (("features_a", a), ("features_b", b)):
+        if x.ndim != 2 or len(x) < 2:
+            raise ValueError(f"{name} must be (n, d) with n >= 2 feature vectors, got shape {x.shape}")
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(
+            f"features_a and features_b must have the same width, got {a.shape[1]} and {b.shape[1]}"
+        )
+    return frechet_distance_gaussians(
+        a.mean(axis=0),
+        np.cov(a, rowvar=False).reshape(a.shape[1], -1),
+        b.mean(axis=0),
+        np.cov(b, rowvar=False).reshape(b.shape[1], -1),
+    )

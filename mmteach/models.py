@@ -51,12 +51,15 @@ from __future__ import annotations
 
 import numbers
 
-import keras
 import numpy as np
-from keras import layers, ops
 
+from mmteach import native_logs_silenced
 from mmteach._validation import check_int, check_probability
 from mmteach.datasets import INPUT_DTYPES, MODALITIES
+
+with native_logs_silenced():  # TensorFlow prints start-up notices when first imported
+    import keras
+    from keras import layers, ops
 
 __all__ = [
     "MODALITIES",
@@ -303,7 +306,9 @@ def table_encoder(input_shape, *, embed_dim: int = 32, hidden: int = 32, name: s
 
 
 def encoder(modality: str, input_shape, *, embed_dim: int = 32, vocab_size: int | None = None):
-    """The default encoder for ``modality`` (one of :data:`MODALITIES`). Introduced in Chapter 3.
+    """The default encoder for ``modality`` (one of :data:`mmteach.datasets.MODALITIES`).
+
+    Introduced in Chapter 3.
 
     >>> encoder("table", (6,), embed_dim=4).name
     'table_encoder'

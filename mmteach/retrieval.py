@@ -47,11 +47,10 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import keras
 import numpy as np
 import pandas as pd
-from keras import layers, ops
 
+from mmteach import native_logs_silenced
 from mmteach._validation import (
     check_array,
     check_choice,
@@ -62,6 +61,10 @@ from mmteach._validation import (
     check_strings,
     describe,
 )
+
+with native_logs_silenced():  # TensorFlow prints start-up notices when first imported
+    import keras
+    from keras import layers, ops
 
 __all__ = [
     "LogitScale",

@@ -37,11 +37,14 @@ from __future__ import annotations
 import logging
 import math
 
-import keras
 import numpy as np
-from keras import ops
 
+from mmteach import native_logs_silenced
 from mmteach._validation import check_array, check_flag, check_int, check_labels, check_number, check_seed
+
+with native_logs_silenced():  # TensorFlow prints start-up notices when first imported
+    import keras
+    from keras import ops
 
 __all__ = [
     "Optimizer",

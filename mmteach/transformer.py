@@ -34,11 +34,14 @@ TensorShape([2, 16, 16])
 
 from __future__ import annotations
 
-import keras
 import numpy as np
-from keras import layers, ops
 
+from mmteach import native_logs_silenced
 from mmteach._validation import check_flag, check_int, check_number, check_seed
+
+with native_logs_silenced():  # TensorFlow prints start-up notices when first imported
+    import keras
+    from keras import layers, ops
 
 __all__ = [
     "PatchEmbedding",

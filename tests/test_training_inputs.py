@@ -89,7 +89,9 @@ def test_inputs_must_match_the_model_by_name_and_shape():
     assert "\n" not in message and len(message) < 200  # one sentence, never a printed array
 
 
-@pytest.mark.parametrize("seed, error", [(-1, ValueError), (1.5, TypeError), ("0", TypeError), (True, TypeError)])
+@pytest.mark.parametrize(
+    "seed, error", [(-1, ValueError), (1.5, TypeError), ("0", TypeError), (True, TypeError)]
+)
 def test_bad_seeds_are_refused(seed, error):
     x, y = data()
     with pytest.raises(error, match="seed"):

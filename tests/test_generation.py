@@ -1,0 +1,213 @@
+"""mmteach.generation: the generators, the judge, the conditional mean, and their input checks."""
+
+import math
+
+import keras
+import numpy as np
+import pytest
+
+from mmteach import generation
+from mmteach.preprocessing import CaptionVectorizer
+
+SHAPE = (8, 8, 3)
+CAPTIONS = ["a red circle in the top left", "a blue square", "a big red square", "a blue circle"] * 16
+
+
+@pytest.fixture(scope="module")
+def vec():
+    return CaptionVectorizer(max_len=8).fit(CAPTIONS)
+
+
+def _images(n=None, seed=0):
+    """Red captions get bright images, blue ones dark: a link a generator can learn."""
+    n = len(CAPTIONS) if n is None else n
+    rng = np.random.default_rng(seed)
+    red = np.array(["red" in c for c in CAPTIONS])[:n]
+    base = np.where(red, 0.8, 0.2)[:, None, None, None]
+    return np.clip(base + 0.05 * rng.standard_normal((n, *SHAPE)), 0, 1).astype("float32")
+
+
+# --- building blocks ----------------------------------------------------------------------
+
+
+def test_downsample_averages_blocks():
+    x = np.arange(2 * 4 * 4 * 3, dtype="float32").reshape(2, 4, 4, 3)
+    out = generation.downsample(x, 2)
+    assert out.shape == (2, 2, 2, 3)
+    assert np.allclose(out[0, 0, 0], x[0, :2, :2].mean(axis=(0, 1)))
+    with pytest.raises(ValueError, match="divide"):
+        generation.downsample(x, 3)
+
+
+def test_caption_encoder_and_regression_decoder_shapes():
+    assert generation.caption_encoder(30, 8, embed_dim=5).output.shape == (None, 5)
+    model = generation.regression_decoder(SHAPE, 30, 8, hidden=16)
+    out = np.asarray(model(np.zeros((3, 8), "int32")))
+    assert out.shape == (3, *SHAPE) and out.min() >= 0 and out.max() <= 1
+    with pytest.raises(ValueError, match="ONE image"):
+        generation.regression_decoder((8, 8), 30, 8)
+    with pytest.raises(ValueError, match="vocab_size"):
+        generation.caption_encoder(1, 8)
+
+
+def test_conditional_mean_by_hand():
+    rng = np.random.default_rng(1)
+    images = rng.random((50, 2, 2, 1))
+    attributes = rng.integers(0, 3, (50, 2))
+    stated = np.array([[1, -1], [-1, -1], [2, 0]])
+    out = generation.conditional_mean(images, attributes, stated)
+    assert np.allclose(out[0], images[attributes[:, 0] == 1].mean(axis=0))
+    assert np.allclose(out[1], images.mean(axis=0))
+    both = (attributes[:, 0] == 2) & (attributes[:, 1] == 0)
+    assert np.allclose(out[2], images[both].mean(axis=0))
+    with pytest.raises(ValueError, match="no image fits"):
+        generation.conditional_mean(images, attributes, [[7, -1]])
+    with pytest.raises(ValueError, match="one row per image"):
+        generation.conditional_mean(images, attributes[:10], stated)
+
+
+# --- the generators -----------------------------------------------------------------------
+
+
+def test_regression_generator_learns_and_has_one_answer(vec):
+    keras.utils.set_random_seed(0)
+    gen = generation.RegressionGenerator(SHAPE, vec, hidden=32).fit(
+        _images(), CAPTIONS, steps=60, batch_size=16
+    )
+    assert gen.losses_.shape == (60,) and gen.losses_[-10:].mean() < gen.losses_[:5].mean()
+    out = gen.generate(["a red circle", "a blue square"], n_samples=3)
+    assert out.shape == (2, 3, *SHAPE)
+    assert np.array_equal(out[:, 0], out[:, 2])  # deterministic: the same image every time
+    assert out[0].mean() > out[1].mean() + 0.2  # red is bright, blue dark, as in training
+
+
+def test_fit_steps_logs_each_step_loss():
+    keras.utils.set_random_seed(0)
+    x = np.random.default_rng(0).random((64, 3)).astype("float32")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(0.0), loss="mse")  # nothing moves
+    losses = generation.fit_steps(model, x, x[:, :1] * 0 + 1.0, steps=8, batch_size=16)
+    direct = float(np.mean((model.predict(x, verbose=0) - 1.0) ** 2))
+    assert losses.shape == (8,) and np.all(losses > 0)
+    assert math.isclose(losses.mean(), direct, rel_tol=0.3)
+    with pytest.raises(ValueError, match="compiled"):
+        generation.fit_steps(keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)]), x, x, steps=1)
+    with pytest.raises(ValueError, match="same number of rows"):
+        generation.fit_steps(model, x, x[:10], steps=1, batch_size=8)
+    with pytest.raises(ValueError, match="larger than"):
+        generation.fit_steps(model, x, x, steps=1, batch_size=100)
+
+
+def test_reparameterize_adds_the_kl_and_lets_the_gradient_through():
+    import tensorflow as tf
+
+    layer = generation.Reparameterize(beta=2.0, seed=0)
+    mean = tf.Variable(np.full((4000, 2), 1.0, "float32"))
+    log_var = tf.Variable(np.full((4000, 2), np.log(0.25), "float32"))
+    with tf.GradientTape() as tape:
+        z = layer([mean, log_var])
+        total = tf.reduce_sum(z)
+    g_mean, g_log_var = tape.gradient(total, [mean, log_var])
+    assert np.allclose(g_mean, 1.0) and np.abs(np.asarray(g_log_var)).sum() > 0
+    assert abs(float(np.std(z)) - 0.5) < 0.03 and abs(float(np.mean(z)) - 1.0) < 0.03
+    kl_one = 0.5 * (0.25 + 1.0 - 1.0 - np.log(0.25))  # per latent axis
+    assert math.isclose(float(layer.losses[-1]), 2.0 * 2 * kl_one, rel_tol=1e-5)
+
+
+def test_conditional_vae_trains_and_samples_vary(vec):
+    keras.utils.set_random_seed(0)
+    cvae = generation.ConditionalVAE(SHAPE, vec, latent_dim=2, hidden=32, beta=1.0)
+    assert sorted(cvae.model.input) == ["caption", "image"]
+    cvae.fit(_images(), CAPTIONS, steps=60, batch_size=16, learning_rate=3e-3)
+    assert cvae.losses_[-10:].mean() < cvae.losses_[:5].mean()
+    out = cvae.generate(["a red circle", "a blue square"], n_samples=4, seed=3)
+    assert out.shape == (2, 4, *SHAPE) and 0 <= out.min() and out.max() <= 1
+    assert not np.allclose(out[0, 0], out[0, 1])  # different z, different image
+    assert np.array_equal(out, cvae.generate(["a red circle", "a blue square"], n_samples=4, seed=3))
+    frozen = cvae.generate(["a red circle"], n_samples=3, temperature=0.0)
+    assert np.allclose(frozen[0, 0], frozen[0, 2])
+
+
+# --- diffusion ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["linear", "cosine"])
+def test_noise_schedule_decreases_from_one_to_zero(kind):
+    a = generation.noise_schedule(100, kind)
+    assert a.shape == (100,) and np.all(np.diff(a) < 0)
+    assert a[0] > 0.99 and a[-1] < 0.01
+    with pytest.raises(ValueError, match="kind"):
+        generation.noise_schedule(10, "quadratic")
+
+
+def test_add_noise_mixes_image_and_noise_by_the_schedule():
+    a = generation.noise_schedule(10, "linear")
+    x0 = np.full((2000, 2, 2, 1), 0.5, "float32")
+    noisy, noise = generation.add_noise(x0, 5, a, seed=1)
+    assert np.allclose(noisy, np.sqrt(a[4]) * x0 + np.sqrt(1 - a[4]) * noise, atol=1e-6)
+    assert abs(noise.std() - 1) < 0.02
+    with pytest.raises(ValueError, match="t must hold"):
+        generation.add_noise(x0, 0, a)
+
+
+def test_diffusion_trains_and_generates(vec):
+    keras.utils.set_random_seed(0)
+    diff = generation.Diffusion(SHAPE, vec, n_steps=20, channels=8)
+    assert sorted(diff.denoiser.input) == ["caption", "noisy", "t"]
+    diff.fit(_images(), CAPTIONS, steps=40, batch_size=16)
+    assert diff.losses_.shape == (40,) and diff.losses_[-10:].mean() < diff.losses_[:5].mean()
+    for sampler in ("ddim", "ddpm"):
+        out = diff.generate(["a red circle"], n_samples=2, sampler=sampler, sampling_steps=5, guidance=1.5)
+        assert out.shape == (1, 2, *SHAPE) and 0 <= out.min() and out.max() <= 1
+
+
+# --- the judge ------------------------------------------------------------------------------
+
+
+def test_judge_reads_attributes_and_features():
+    keras.utils.set_random_seed(0)
+    judge = generation.attribute_judge(SHAPE, {"bright": 2, "other": 3}, features=6, filters=(4,))
+    images = _images(20)
+    codes = generation.judge_attributes(judge, images)
+    assert list(codes.columns) == ["bright", "other"] and len(codes) == 20
+    assert generation.judge_features(judge, images).shape == (20, 6)
+    stacked = generation.judge_attributes(judge, images.reshape(5, 4, *SHAPE))  # generator layout
+    assert stacked.equals(codes)
+    with pytest.raises(ValueError, match="for this judge"):
+        generation.judge_attributes(judge, np.zeros((2, 16, 16, 3), "float32"))
+    with pytest.raises(TypeError, match="classes"):
+        generation.attribute_judge(SHAPE, ["shape"])
+
+
+# --- bad input is refused with a sentence ----------------------------------------------------
+
+
+def test_bad_input_is_refused(vec):
+    gen = generation.RegressionGenerator(SHAPE, vec, hidden=8)
+    with pytest.raises(TypeError, match=r"captions\[1\] must be a string"):
+        gen.generate(["a red circle", 3])
+    with pytest.raises(TypeError, match="one string"):
+        gen.generate("a red circle")
+    with pytest.raises(ValueError, match="empty string"):
+        gen.generate(["a red circle", "  "])
+    with pytest.raises(ValueError, match="at least 1 string"):
+        gen.generate([])
+    with pytest.raises(ValueError, match="n_samples must be an integer >= 1"):
+        gen.generate(["a red circle"], n_samples=0)
+    with pytest.raises(ValueError, match=r"images must have shape \(n, 8, 8, 3\)"):
+        gen.fit(np.zeros((4, 16, 16, 3), "float32"), CAPTIONS[:4], steps=1)
+    with pytest.raises(ValueError, match="divide by 255"):
+        gen.fit(np.full((4, *SHAPE), 200.0, "float32"), CAPTIONS[:4], steps=1)
+    with pytest.raises(ValueError, match="same number of rows"):
+        gen.fit(_images(4), CAPTIONS[:5], steps=1)
+    diff = generation.Diffusion(SHAPE, vec, n_steps=10, channels=4)
+    with pytest.raises(ValueError, match="guidance must be >= 0"):
+        diff.generate(["a red circle"], guidance=-1.0)
+    with pytest.raises(ValueError, match="sampler"):
+        diff.generate(["a red circle"], sampler="euler")
+    with pytest.raises(ValueError, match="not fitted"):
+        generation.RegressionGenerator(SHAPE, CaptionVectorizer())
+    with pytest.raises(TypeError, match="CaptionVectorizer"):
+        generation.ConditionalVAE(SHAPE, object())
+    with pytest.raises(ValueError, match="beta must be >= 0"):
+        generation.ConditionalVAE(SHAPE, vec, beta=-1.0)
