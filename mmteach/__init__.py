@@ -19,6 +19,7 @@ chapter introduces it. Modules, one per concern:
 """
 
 import contextlib
+import logging
 import os
 import sys
 
@@ -28,6 +29,21 @@ __version__ = "0.1.0"
 #: and install cell use the same repository (a test checks that they agree).
 REPOSITORY_URL = "https://github.com/mmteach/mmteach"
 BRANCH = "main"
+
+
+class _RetracingNotice(logging.Filter):
+    """Drop TensorFlow's "triggered tf.function retracing" notice.
+
+    The chapters build many small models on purpose, and ``train()`` or ``predict`` compile a
+    step for each; TensorFlow counts these as one function traced again and again and prints a
+    performance hint that would mislead a reader. Nothing else TensorFlow logs is filtered.
+    """
+
+    def filter(self, record):
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
+logging.getLogger("tensorflow").addFilter(_RetracingNotice())
 
 
 @contextlib.contextmanager

@@ -34,7 +34,6 @@ True
 
 from __future__ import annotations
 
-import logging
 import math
 
 import numpy as np
@@ -545,18 +544,6 @@ def set_seed(seed: int) -> int:
     seed = check_seed(seed)
     keras.utils.set_random_seed(seed)
     return seed
-
-
-class _RetracingNotice(logging.Filter):
-    """train() compiles a fresh step for each call on purpose (each call has its own model and
-    optimiser); TensorFlow's "excessive retracing" notice counts them as if they were one
-    function traced again and again, and would mislead a reader of a loop over train()."""
-
-    def filter(self, record):
-        return "triggered tf.function retracing" not in record.getMessage()
-
-
-logging.getLogger("tensorflow").addFilter(_RetracingNotice())
 
 
 # --- the training loop -----------------------------------------------------------

@@ -110,3 +110,13 @@ def test_a_loop_of_train_calls_prints_no_retracing_notice(caplog):
         for _ in range(7):
             fit(classifier(), x, y)
     assert not [r for r in caplog.records if "retracing" in r.getMessage()]
+
+
+def test_importing_mmteach_silences_the_retracing_notice_of_predict_loops(caplog):
+    import mmteach  # noqa: F401  (the filter is installed on import)
+
+    x, _ = data()
+    with caplog.at_level("WARNING", logger="tensorflow"):
+        for n in range(3, 12):
+            classifier().predict(x[:n], verbose=0)
+    assert not [r for r in caplog.records if "retracing" in r.getMessage()]
