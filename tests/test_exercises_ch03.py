@@ -230,6 +230,9 @@ def caption_only(x_train, y_train, input_shapes, vocab_size):
     sound = keras.Input(shape=input_shapes["sound"], name="sound")
     caption = keras.Input(shape=input_shapes["caption"], name="caption", dtype="int32")
     x = models.caption_encoder(input_shapes["caption"], vocab_size=vocab_size)(caption)
+    # the sound is connected (older Keras refuses an unused input) but multiplied by zero
+    silent = layers.Lambda(lambda t: t * 0.0)(layers.Flatten()(sound))
+    x = layers.Concatenate()([x, silent])
     model = keras.Model({"sound": sound, "caption": caption}, layers.Dense(4, activation="softmax")(x))
     model.compile(optimizer=keras.optimizers.Adam(5e-3), loss="sparse_categorical_crossentropy")
     model.fit(x_train, y_train, batch_size=128, epochs=5, verbose=0)

@@ -332,7 +332,8 @@ def three_classes(x_train, y_train, x_val, y_val):
 
     caption = keras.Input(x_train["caption"].shape[1:], name="caption")
     image = keras.Input(x_train["image"].shape[1:], name="image")
-    shape = keras.layers.Dense(3, activation="softmax")(caption)
+    joined = keras.layers.Concatenate()([caption, keras.layers.Flatten()(image)])
+    shape = keras.layers.Dense(3, activation="softmax")(joined)
     return keras.Model({"image": image, "caption": caption}, shape)
 
 
