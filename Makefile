@@ -19,7 +19,7 @@ ifneq ($(wildcard $(FSDD_SHARED)/SHA256SUMS),)
 export MMTEACH_FSDD ?= $(FSDD_SHARED)
 endif
 
-.PHONY: book test env lint unit notebooks test-html browser bench test-colab test-latest student clean-notebooks clean
+.PHONY: book book-zh pot i18n test env lint unit notebooks test-html browser bench test-colab test-latest student clean-notebooks clean
 
 env: $(STAMP)
 
@@ -30,18 +30,35 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-## make book: execute every chapter and build the HTML book into _build/html (warnings fail it)
+## make book: execute every chapter once and build both editions: English into _build/html,
+## Chinese into _build/html/zh_CN from the same execution cache (warnings fail either)
 book: $(STAMP)
-	rm -rf _build/html _build/.doctrees
+	rm -rf _build/html _build/.doctrees _build/.jupyter_cache _build/jupyter_execute _build/zh_CN
+	$(BIN)/python tools/i18n.py extract
 	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/python tools/i18n.py build zh_CN
 
-## make test: lint, unit tests, the book (which executes every chapter once, failing on any
-## error or warning), and the built HTML in a browser. nbval executes the chapters in
+## make book-zh: the Chinese edition alone, from the execution cache of the last `make book`
+book-zh: $(STAMP)
+	$(BIN)/python tools/i18n.py build zh_CN
+
+## make pot: extract the English messages and merge them into locale/*/LC_MESSAGES/*.po
+## (new and changed sentences then wait for their translation)
+pot: $(STAMP)
+	$(BIN)/python tools/i18n.py update
+
+## make i18n: every page of every translated edition is 100% translated (or listed as pending)
+i18n: $(STAMP)
+	$(BIN)/python tools/i18n.py check
+
+## make test: lint, unit tests, translation coverage, the book in both editions (which executes
+## every chapter once, failing on any error or warning), and the built HTML in a browser. nbval executes the chapters in
 ## `make test-colab` (Colab's versions) and `make test-latest`: each environment runs each
 ## chapter once.
 test: $(STAMP)
 	$(MAKE) lint
 	$(MAKE) unit
+	$(MAKE) i18n
 	$(MAKE) book
 	$(MAKE) test-html
 
@@ -55,12 +72,14 @@ unit: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/pytest --nbval-lax -p no:cacheprovider $$($(BIN)/python tools/toc.py)
 
-# Debian's Chromium drives the browser tests; no browser is downloaded.
+# Debian's Chromium drives the browser tests; no browser is downloaded. A CJK font
+# (fonts-wqy-zenhei) renders the Chinese edition.
 browser:
-	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	@{ command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; } && \
+	  { ! command -v fc-list >/dev/null 2>&1 || fc-list :lang=zh | grep -q . ; } || \
 	  { command -v apt-get >/dev/null 2>&1 && \
-	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } ; } || \
-	  { echo "Install Chromium (Debian/Ubuntu: apt-get install chromium) to run the browser tests"; exit 1; }
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei; } ; } || \
+	  { echo "Install Chromium and a CJK font (Debian/Ubuntu: apt-get install chromium fonts-wqy-zenhei) to run the browser tests"; exit 1; }
 
 ## make test-html: the built book in headless Chromium, its links and its run times (after make book)
 test-html: $(STAMP) browser

@@ -175,3 +175,20 @@ def test_readme_gives_the_two_commands():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make book" in readme and "make test" in readme
     assert "colab.research.google.com" in readme
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_wrapped_line_starts_a_numbered_list(path):
+    """A prose line that starts with "1. " after a line of text becomes a numbered list in
+    Markdown ("... well short of" / "1. So never ..."): wrap such lines elsewhere."""
+    list_item = re.compile(r"^\s*(\d+[.)]|[-*+])\s")
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    bad = []
+    for cell in cells:
+        if cell["cell_type"] != "markdown":
+            continue
+        lines = "".join(cell["source"]).split("\n")
+        for before, line in zip(lines, lines[1:]):
+            if re.match(r"^\s*1[.)]\s", line) and before.strip() and not list_item.match(before):
+                bad.append(f"{before[-40:]!r} / {line[:40]!r}")
+    assert not bad, bad
