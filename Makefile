@@ -19,7 +19,7 @@ ifneq ($(wildcard $(FSDD_SHARED)/SHA256SUMS),)
 export MMTEACH_FSDD ?= $(FSDD_SHARED)
 endif
 
-.PHONY: book book-zh pot i18n test env lint unit notebooks test-html browser bench test-colab test-latest student clean-notebooks clean
+.PHONY: book book-zh pot i18n student-zh test env lint unit notebooks test-html browser bench test-colab test-latest student clean-notebooks clean
 
 env: $(STAMP)
 
@@ -109,6 +109,12 @@ test-colab: $(COLAB_STAMP)
 student: $(STAMP)
 	rm -rf _build/student
 	$(BIN)/python tools/student.py --out _build/student
+
+## make student-zh: the same for a class of the Chinese edition: prose in Chinese, hints in Chinese
+student-zh: $(STAMP)
+	rm -rf _build/student-zh_CN _build/notebooks-zh_CN
+	$(BIN)/python tools/i18n.py notebooks zh_CN --out _build/notebooks-zh_CN
+	$(BIN)/python tools/student.py --out _build/student-zh_CN _build/notebooks-zh_CN/*.ipynb
 
 ## make test-latest: the newest release of every dependency, unpinned (the weekly workflow)
 test-latest:
