@@ -24,20 +24,38 @@ True
 
 A chapter adds its checkers here with :func:`checker`; each is a function that takes
 the reader's answer and raises :class:`Hint` with a helpful sentence when it is wrong.
+
+Hints speak the reader's language: :func:`set_language` (or the environment variable
+``MMTEACH_LANGUAGE``) chooses ``"en"`` or ``"zh_CN"``, the Chinese edition's. A hint is a
+template with named fields, ``Hint("expected {want} rows, got {got}.", want=n, got=len(a))``;
+its Chinese template lives in ``mmteach/exercises/zh_CN.py``, and English is the fallback.
+
+>>> from mmteach import exercises
+>>> previous = exercises.set_language("zh_CN")
+>>> result = check("ch1-text-ceiling", lambda p, k: (1 - p) + p / k)
+✅ [ch1-text-ceiling] 正确！
+>>> _ = exercises.set_language(previous)
 """
 
 from __future__ import annotations
 
 import math
+import os
+import string
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from mmteach._validation import check_choice
 
 __all__ = [
     "CheckResult",
     "Hint",
     "NotAttempted",
+    "LANGUAGES",
     "check",
     "checker",
+    "language",
+    "set_language",
     "registered",
     "describe",
     "reference",
@@ -45,8 +63,112 @@ __all__ = [
 ]
 
 
+#: The languages hints and verdicts can be shown in.
+LANGUAGES = ("en", "zh_CN")
+_ENVIRONMENT = "MMTEACH_LANGUAGE"
+_language: str | None = None  # None: follow the environment variable
+
+
+def language() -> str:
+    """The language of hints and verdicts: set by :func:`set_language`, else ``MMTEACH_LANGUAGE``.
+
+    >>> language() in LANGUAGES
+    True
+    """
+    if _language is not None:
+        return _language
+    value = os.environ.get(_ENVIRONMENT, "").strip()
+    if not value:
+        return "en"
+    return check_choice(f"the environment variable {_ENVIRONMENT}", value, LANGUAGES)
+
+
+def set_language(language: str | None) -> str | None:
+    """Show hints and verdicts in ``language``: ``"en"`` or ``"zh_CN"``.
+
+    ``None`` follows the environment variable ``MMTEACH_LANGUAGE`` again (English when it is
+    unset). Returns the previous setting, so that it can be restored.
+
+    >>> previous = set_language("zh_CN")
+    >>> str(Hint("expected a function, got {fn_type} {fn!r}", fn_type="int", fn=3))
+    '应为一个函数，得到的是 int 3'
+    >>> set_language(previous) == "zh_CN"
+    True
+    """
+    global _language
+    if language is not None:
+        check_choice("language", language, LANGUAGES)
+    previous, _language = _language, language
+    return previous
+
+
+def _catalogue(language: str) -> dict[str, str]:
+    if language == "zh_CN":
+        from mmteach.exercises.zh_CN import TEMPLATES
+
+        return TEMPLATES
+    return {}
+
+
+def _template_fields(template: str) -> set[str]:
+    """The names of the fields of a hint template; refuses positional ``{}`` and ``{0}``."""
+    names = set()
+    for _, field, _, _ in string.Formatter().parse(template):
+        if field is None:
+            continue
+        name = field.split(".")[0].split("[")[0]
+        if not name.isidentifier():
+            raise ValueError(
+                f"a hint template needs named fields such as {{got}}, not {{{field}}}: {template!r}"
+            )
+        names.add(name)
+    return names
+
+
+def _render(template: str, fields: dict, language: str) -> str:
+    """``template`` in ``language`` (English when the catalogue lacks it), filled with ``fields``."""
+    text = _catalogue(language).get(template, template)
+    return text.format(**fields) if fields else text
+
+
+def _text(template: str, **fields) -> str:
+    """One of the framework's own messages, in the current language."""
+    return _render(template, fields, language())
+
+
 class Hint(AssertionError):
-    """Raised by a checker: the answer is wrong, and here is a hint why."""
+    """Raised by a checker: the answer is wrong, and here is a hint why.
+
+    ``Hint(template, **fields)``: the template's named fields are filled with ``str.format``,
+    in the current :func:`language` (English when the Chinese catalogue lacks the template).
+    Without fields the template is the message as it is (braces and all).
+
+    >>> str(Hint("expected {want:.3f}, got {got!r}.", want=0.5, got="a"))
+    "expected 0.500, got 'a'."
+    """
+
+    def __init__(self, template: str, /, **fields):
+        if not isinstance(template, str):
+            raise TypeError(f"a hint must be a str template, got {type(template).__name__}")
+        if fields:
+            names = _template_fields(template)
+            if names != set(fields):
+                raise ValueError(
+                    f"the hint template {template!r} has the fields {sorted(names)}, "
+                    f"but was given {sorted(fields)}"
+                )
+        self.template, self.fields = template, fields
+        super().__init__(_render(template, fields, "en"))
+
+    def message(self, language: str | None = None) -> str:
+        """The hint in ``language`` (by default the current one)."""
+        if language is None:
+            language = globals()["language"]()
+        check_choice("language", language, LANGUAGES)
+        return _render(self.template, self.fields, language)
+
+    def __str__(self) -> str:
+        return self.message()
 
 
 class NotAttempted(Exception):
@@ -111,9 +233,20 @@ def describe(exercise: str) -> str:
 
 def _lookup(exercise):
     if not isinstance(exercise, str):
-        raise TypeError(f"exercise must be an exercise id (str), got {type(exercise).__name__}")
+        raise TypeError(
+            _text(
+                "exercise must be an exercise id (str), got {exercise_type}",
+                exercise_type=type(exercise).__name__,
+            )
+        )
     if exercise not in _CHECKERS:
-        raise ValueError(f"unknown exercise {exercise!r}: expected one of {registered()}")
+        raise ValueError(
+            _text(
+                "unknown exercise {exercise!r}: expected one of {known}",
+                exercise=exercise,
+                known=registered(),
+            )
+        )
     return _CHECKERS[exercise][0]
 
 
@@ -126,7 +259,7 @@ def call(fn, *args, **kwargs):
     if _is_stub(fn):
         raise NotAttempted
     if not callable(fn):
-        raise Hint(f"expected a function, got {type(fn).__name__} {fn!r}")
+        raise Hint("expected a function, got {fn_type} {fn!r}", fn_type=type(fn).__name__, fn=fn)
     try:
         out = fn(*args, **kwargs)
     except NotImplementedError:
@@ -147,16 +280,15 @@ def check(exercise: str, answer, *, quiet: bool = False) -> CheckResult:
         fn(answer)
     except NotAttempted:
         result = CheckResult(
-            exercise, "not attempted", "Not attempted yet: replace the `...` with your code."
+            exercise, "not attempted", _text("Not attempted yet: replace the `...` with your code.")
         )
     except Hint as hint:
-        result = CheckResult(exercise, "wrong", f"Not yet. Hint: {hint}")
+        result = CheckResult(exercise, "wrong", _text("Not yet. Hint: {hint}", hint=str(hint)))
     except Exception as err:  # the reader's code crashed: say how, do not crash the notebook
-        result = CheckResult(
-            exercise, "error", f"Your code raised {type(err).__name__}: {err}"
-        )
+        message = _text("Your code raised {error_type}: {error}", error_type=type(err).__name__, error=err)
+        result = CheckResult(exercise, "error", message)
     else:
-        result = CheckResult(exercise, "correct", "Correct!")
+        result = CheckResult(exercise, "correct", _text("Correct!"))
     if not quiet:
         print(result)
         result._just_printed = True
@@ -195,7 +327,7 @@ def reference_answer(exercise: str):
     """The registered reference answer of ``exercise`` (what its hidden solution shows)."""
     _lookup(exercise)
     if exercise not in _REFERENCES:
-        raise ValueError(f"exercise {exercise!r} has no registered reference answer")
+        raise ValueError(_text("exercise {exercise!r} has no registered reference answer", exercise=exercise))
     return _REFERENCES[exercise]
 
 

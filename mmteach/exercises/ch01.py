@@ -28,11 +28,15 @@ def _ch1_text_ceiling(fn):
         if _close(got, 1 - p):
             raise Hint(
                 "when the modality is silent the model can still guess: "
-                f"one in n_classes of those guesses is right (p_silent={p}, n_classes={k})."
+                "one in n_classes of those guesses is right (p_silent={p}, n_classes={k}).",
+                p=p,
+                k=k,
             )
         if _close(got, p / k) or _close(got, p + (1 - p) / k):
             raise Hint("you swapped the roles: p_silent is the chance the modality says *nothing*.")
-        raise Hint(f"for p_silent={p}, n_classes={k} expected {want:.4f}, got {got!r}.")
+        raise Hint(
+            "for p_silent={p}, n_classes={k} expected {want:.4f}, got {got!r}.", p=p, k=k, want=want, got=got
+        )
 
 
 @checker("ch1-fused-ceiling", "fused_ceiling(p_silent_list, n_classes): best accuracy from several")
@@ -51,7 +55,13 @@ def _ch1_fused_ceiling(fn):
             )
         if ps and _close(got, max((1 - p) + p / k for p in ps)):
             raise Hint("that is the best single modality; fusion can fill the gaps of each.")
-        raise Hint(f"for p_silent_list={ps}, n_classes={k} expected {want:.4f}, got {got!r}.")
+        raise Hint(
+            "for p_silent_list={ps}, n_classes={k} expected {want:.4f}, got {got!r}.",
+            ps=ps,
+            k=k,
+            want=want,
+            got=got,
+        )
 
 
 @checker("ch1-shuffle-together", "shuffle_together(images, captions, seed) keeps pairs aligned")
@@ -67,8 +77,12 @@ def _ch1_shuffle_together(fn):
     new_images, new_captions = np.asarray(out[0]), np.asarray(out[1], dtype=object)
     if new_images.shape != images.shape or new_captions.shape != captions.shape:
         raise Hint(
-            f"shapes changed: images {images.shape} -> {new_images.shape}, "
-            f"captions {captions.shape} -> {new_captions.shape}."
+            "shapes changed: images {images_shape} -> {new_images_shape}, "
+            "captions {captions_shape} -> {new_captions_shape}.",
+            images_shape=images.shape,
+            new_images_shape=new_images.shape,
+            captions_shape=captions.shape,
+            new_captions_shape=new_captions.shape,
         )
     tags = new_images[:, 0, 0, 0].astype(int)
     if np.array_equal(tags, np.arange(n)):
@@ -122,17 +136,22 @@ def _ch1_caption_model(fn):
     model = call(fn, data["captions"].copy(), data["colours"].copy())
     if not hasattr(model, "predict"):
         raise Hint(
-            f"return the fitted model, an object with a .predict(captions) method; got "
-            f"{type(model).__name__}."
+            "return the fitted model, an object with a .predict(captions) method; got {model_type}.",
+            model_type=type(model).__name__,
         )
     predicted = np.asarray(model.predict(data["test_captions"].copy()))
     truth = data["test_colours"]
     if predicted.shape != truth.shape:
-        raise Hint(f"predict must return one colour per caption, shape {truth.shape}; got {predicted.shape}.")
+        raise Hint(
+            "predict must return one colour per caption, shape {truth_shape}; got {predicted_shape}.",
+            truth_shape=truth.shape,
+            predicted_shape=predicted.shape,
+        )
     if not np.issubdtype(predicted.dtype, np.integer):
         raise Hint(
             "predict must return class numbers 0-3, as in scenes.labels['colour'] "
-            f"(0 = red ... 3 = yellow); got values like {predicted[:3].tolist()}."
+            "(0 = red ... 3 = yellow); got values like {examples}.",
+            examples=predicted[:3].tolist(),
         )
     acc = float(np.mean(predicted == truth))
     ceiling = data["ceiling"]
@@ -140,14 +159,18 @@ def _ch1_caption_model(fn):
         return
     if acc < 0.35:
         raise Hint(
-            f"accuracy {acc:.1%} on new scenes is near chance (25%): was the model fitted on the "
-            "captions together with *their own* colours?"
+            "accuracy {acc:.1%} on new scenes is near chance (25%): was the model fitted on the "
+            "captions together with *their own* colours?",
+            acc=acc,
         )
     raise Hint(
-        f"accuracy {acc:.1%} is {100 * (ceiling - acc):.1f} points below the ceiling on these "
-        f"scenes ({ceiling:.1%}). A caption names its colour with one of several words "
+        "accuracy {acc:.1%} is {gap_points:.1f} points below the ceiling on these "
+        "scenes ({ceiling:.1%}). A caption names its colour with one of several words "
         "(red, crimson, scarlet ...): does your model know them all? Learning the words from "
-        "the data, as a bag of words does, finds them for you."
+        "the data, as a bag of words does, finds them for you.",
+        acc=acc,
+        gap_points=100 * (ceiling - acc),
+        ceiling=ceiling,
     )
 
 

@@ -36,8 +36,12 @@ def _ch2_standardize(fn):
     got_train, got_other = (np.asarray(a, dtype=float) for a in out)
     if got_train.shape != train.shape or got_other.shape != other.shape:
         raise Hint(
-            f"shapes changed: train {train.shape} -> {got_train.shape}, "
-            f"other {other.shape} -> {got_other.shape}; standardise element by element."
+            "shapes changed: train {train_shape} -> {got_train_shape}, "
+            "other {other_shape} -> {got_other_shape}; standardise element by element.",
+            train_shape=train.shape,
+            got_train_shape=got_train.shape,
+            other_shape=other.shape,
+            got_other_shape=got_other.shape,
         )
 
     def z(x, ref, axis=0):
@@ -91,18 +95,23 @@ def _ch2_caption_ids(fn):
         try:
             got = [int(i) for i in np.asarray(got).ravel()]
         except (TypeError, ValueError):
-            raise Hint(f"return a list of integer ids, got {got!r}") from None
+            raise Hint("return a list of integer ids, got {got!r}", got=got) from None
         if got == want:
             continue
         if len(got) != max_len:
             if len(got) > max_len:
                 raise Hint(
-                    f"{caption!r} gave {len(got)} ids for max_len={max_len}: cut longer "
-                    "captions to max_len ids."
+                    "{caption!r} gave {n_got} ids for max_len={max_len}: cut longer captions to max_len ids.",
+                    caption=caption,
+                    n_got=len(got),
+                    max_len=max_len,
                 )
             raise Hint(
-                f"{caption!r} gave {len(got)} ids: pad with 0 (the padding id) up to max_len="
-                f"{max_len}, so every caption has the same length."
+                "{caption!r} gave {n_got} ids: pad with 0 (the padding id) up to max_len="
+                "{max_len}, so every caption has the same length.",
+                caption=caption,
+                n_got=len(got),
+                max_len=max_len,
             )
         if "purple" in caption and got[1] == 0:
             raise Hint("an unknown word gets id 1 ([UNK]), not 0: 0 means 'no word here' (padding).")
@@ -111,7 +120,13 @@ def _ch2_caption_ids(fn):
                 "lower-case the caption and strip punctuation before looking words up "
                 "(CaptionVectorizer.tokenize does both): 'A' -> 'a', 'top-left' -> 'topleft'."
             )
-        raise Hint(f"encode({caption!r}, vocabulary, {max_len}) should be {want}, got {got}.")
+        raise Hint(
+            "encode({caption!r}, vocabulary, {max_len}) should be {want}, got {got}.",
+            caption=caption,
+            max_len=max_len,
+            want=want,
+            got=got,
+        )
 
 
 # --- ch2-fuse: frames keyed by scene_id, in different orders ----------------------------------
@@ -144,10 +159,16 @@ def _ch2_fuse(fn):
         if got.shape != want.shape:
             if got.shape[0] != want.shape[0]:
                 raise Hint(
-                    f"expected one row per table row ({len(table_x)}), got shape {got.shape}: "
-                    "the labels follow the table, so keep its rows and their order."
+                    "expected one row per table row ({n_table_x}), got shape {got_shape}: "
+                    "the labels follow the table, so keep its rows and their order.",
+                    n_table_x=len(table_x),
+                    got_shape=got.shape,
                 )
-            raise Hint(f"expected shape {want.shape} (table + caption features), got {got.shape}.")
+            raise Hint(
+                "expected shape {want_shape} (table + caption features), got {got_shape}.",
+                want_shape=want.shape,
+                got_shape=got.shape,
+            )
         table_np = table_x.to_numpy()
         if np.allclose(got, np.hstack((table_np, table_np))):
             raise Hint(
@@ -197,7 +218,11 @@ def _ch2_leaky_scaler(fn):
     if x_train.shape != (len(y_train), 3) or x_test.shape != (len(y_test), 3):
         raise Hint("x_train and x_test must have one row per label of their split, 3 columns.")
     if not 0.1 <= len(y_test) / len(labels) <= 0.3:
-        raise Hint(f"keep test_size=0.2: the test split holds {len(y_test)} of {len(labels)} rows.")
+        raise Hint(
+            "keep test_size=0.2: the test split holds {n_y_test} of {n_labels} rows.",
+            n_y_test=len(y_test),
+            n_labels=len(labels),
+        )
     raw_train, raw_test = features[y_train], features[y_test]
 
     def close(a, b):
@@ -254,7 +279,11 @@ def size_model_report(predict, test):
     y = test.labels["size"].to_numpy()
     pred = np.asarray(call(predict, test.table.copy())).ravel()
     if pred.shape != y.shape:
-        raise Hint(f"predict(table) must return one size per row: {len(y)} rows, got shape {pred.shape}.")
+        raise Hint(
+            "predict(table) must return one size per row: {n_y} rows, got shape {pred_shape}.",
+            n_y=len(y),
+            pred_shape=pred.shape,
+        )
     speaks = test.table["area_cm2"].notna().to_numpy()  # a missing area says nothing
     ceiling = speaks.mean() + (1 - speaks.mean()) / 2
     return float(np.mean(pred == y)), float(ceiling), pred
@@ -282,13 +311,19 @@ def _ch2_size_model(fn):
     error_elsewhere = float(np.mean(pred[~unit] != y[~unit]))
     if wrong_unit > (error_elsewhere + 0.1) * unit.sum():  # the errors gather on those rows
         raise Hint(
-            f"accuracy {accuracy:.1%} against a ceiling of {ceiling:.1%}: {wrong_unit} of the "
-            f"{int(unit.sum())} test rows whose area was typed in mm² (100 times too large) are "
+            "accuracy {accuracy:.1%} against a ceiling of {ceiling:.1%}: {wrong_unit} of the "
+            "{n_unit_rows} test rows whose area was typed in mm² (100 times too large) are "
             "wrong. Repair them in predict too, with a threshold fitted on the training table "
-            "(Section 2.2)."
+            "(Section 2.2).",
+            accuracy=accuracy,
+            ceiling=ceiling,
+            wrong_unit=wrong_unit,
+            n_unit_rows=int(unit.sum()),
         )
     raise Hint(
-        f"accuracy {accuracy:.1%} is more than 1 point below the ceiling of {ceiling:.1%} "
+        "accuracy {accuracy:.1%} is more than 1 point below the ceiling of {ceiling:.1%} "
         "(what the table's areas allow on these test rows). Repair the unit errors, impute and "
-        "standardise with statistics of the training table, then fit a classifier on area_cm2."
+        "standardise with statistics of the training table, then fit a classifier on area_cm2.",
+        accuracy=accuracy,
+        ceiling=ceiling,
     )

@@ -71,28 +71,34 @@ def _ch3_two_input_model(answer):
             raise Hint(_CH3_FLATTEN) from None
         raise
     if not isinstance(model, keras.Model):
-        raise Hint(f"build_two_input_model must return a keras.Model, got {type(model).__name__}.")
+        raise Hint(
+            "build_two_input_model must return a keras.Model, got {model_type}.",
+            model_type=type(model).__name__,
+        )
     inputs = {t.name: tuple(t.shape[1:]) for t in model.inputs}
     if inputs != {"text": (100,), "image": (32, 32, 3)}:
         raise Hint(
             "the model needs two named inputs, 'text' of shape (100,) and 'image' of shape "
-            f"(32, 32, 3); it has {inputs}."
+            "(32, 32, 3); it has {inputs}.",
+            inputs=inputs,
         )
     for layer in model.layers:
         if isinstance(layer, keras.layers.Dense) and len(layer.input.shape) > 2:
             raise Hint(_CH3_FLATTEN)
     outputs = model.outputs
     if len(outputs) != 2:
-        raise Hint(f"the model needs two outputs (is_large and is_red), it has {len(outputs)}.")
+        raise Hint(
+            "the model needs two outputs (is_large and is_red), it has {n_outputs}.", n_outputs=len(outputs)
+        )
     names = [t.name.split("/")[0] for t in outputs]
     names = list(getattr(model, "output_names", None) or names)
     if sorted(names) != ["is_large", "is_red"]:
-        raise Hint(f"name the two output layers 'is_large' and 'is_red'; they are named {names}.")
+        raise Hint("name the two output layers 'is_large' and 'is_red'; they are named {names}.", names=names)
     for t in outputs:
         if tuple(t.shape[1:]) != (1,):
             raise Hint(
-                f"each head answers a yes/no question: one sigmoid unit, shape (None, 1); "
-                f"got {tuple(t.shape)}."
+                "each head answers a yes/no question: one sigmoid unit, shape (None, 1); got {shape}.",
+                shape=tuple(t.shape),
             )
     rng = np.random.default_rng(0)
     x = {
@@ -110,10 +116,11 @@ def _ch3_two_input_model(answer):
     targets = call(make_targets, labels.copy())
     if not isinstance(targets, dict | list | tuple):
         raise Hint(
-            f"two_output_labels returns one array (shape {np.shape(targets)}) for a model with "
+            "two_output_labels returns one array (shape {targets_shape}) for a model with "
             "two outputs, so Keras cannot tell which labels belong to which head (recent Keras "
             "versions stop with a puzzling KeyError about a 'path'). Return one array per head: a dict "
-            "{'is_large': ..., 'is_red': ...}."
+            "{{'is_large': ..., 'is_red': ...}}.",
+            targets_shape=np.shape(targets),
         )
     if not isinstance(targets, dict):
         if isinstance(model.output, dict):
@@ -122,10 +129,12 @@ def _ch3_two_input_model(answer):
                 "as a dict too, keyed by the output names {'is_large': ..., 'is_red': ...}."
             )
         if len(targets) != 2:
-            raise Hint(f"return two label arrays, one per head; got {len(targets)}.")
+            raise Hint("return two label arrays, one per head; got {n_targets}.", n_targets=len(targets))
         targets = dict(zip(names, targets))
     if set(targets) != {"is_large", "is_red"}:
-        raise Hint(f"the keys must be the output names 'is_large' and 'is_red'; got {sorted(targets)}.")
+        raise Hint(
+            "the keys must be the output names 'is_large' and 'is_red'; got {keys}.", keys=sorted(targets)
+        )
     want = {
         "is_large": (labels["size"] == 1).to_numpy(float),
         "is_red": (labels["colour"] == 0).to_numpy(float),
@@ -137,7 +146,7 @@ def _ch3_two_input_model(answer):
         raise Hint("both heads get the same labels: each head needs its own question's answers.")
     for k, why in (("is_large", "labels['size'] == 1"), ("is_red", "labels['colour'] == 0 (red)")):
         if not np.array_equal(got[k], want[k]):
-            raise Hint(f"targets[{k!r}] must be 1 where {why} and 0 elsewhere.")
+            raise Hint("targets[{k!r}] must be 1 where {why} and 0 elsewhere.", k=k, why=why)
 
 
 @checker("ch3-dropout-mask", "modality_dropout_mask(n, n_modalities, rate, seed): 0/1, never all 0")
@@ -147,7 +156,10 @@ def _ch3_dropout_mask(fn):
     mask = np.asarray(out)
     if mask.shape != (n, m):
         raise Hint(
-            f"return one row per sample and one column per modality: shape ({n}, {m}); got {mask.shape}."
+            "return one row per sample and one column per modality: shape ({n}, {m}); got {mask_shape}.",
+            n=n,
+            m=m,
+            mask_shape=mask.shape,
         )
     if not np.all(np.isin(mask, (0, 1))):
         raise Hint("a mask holds only 1 (keep the modality) and 0 (drop it).")
@@ -160,15 +172,20 @@ def _ch3_dropout_mask(fn):
     want = (1 - rate) + rate**m / m  # each kept with 1 - rate, plus its share of the rescues
     if np.all(np.abs(kept - (rate + (1 - rate) ** m / m)) < 0.015):
         raise Hint(
-            f"rate is the probability of *dropping* a modality: with rate={rate} about "
-            f"{1 - rate:.0%} are kept before the rescue."
+            "rate is the probability of *dropping* a modality: with rate={rate} about "
+            "{keep:.0%} are kept before the rescue.",
+            rate=rate,
+            keep=1 - rate,
         )
     if abs(kept[0] - (1 - rate + rate**m)) < 0.015 and np.all(np.abs(kept[1:] - (1 - rate)) < 0.015):
         raise Hint("the rescued modality is always the first one: choose it at random.")
     if np.any(np.abs(kept - want) > 0.015):
         raise Hint(
-            f"each modality should be dropped independently with probability rate={rate}; the "
-            f"fractions kept per column are {np.round(kept, 3).tolist()}, expected about {want:.3f}."
+            "each modality should be dropped independently with probability rate={rate}; the "
+            "fractions kept per column are {kept_fractions}, expected about {want:.3f}.",
+            rate=rate,
+            kept_fractions=np.round(kept, 3).tolist(),
+            want=want,
         )
     both = np.mean((mask[:, 0] == 0) & (mask[:, 1] == 0))
     if abs(both - rate**2 * (1 - rate) - rate**3 / m) > 0.015:  # third kept or rescued
@@ -204,7 +221,13 @@ def _ch3_match_ceiling(fn):
             )
         if _close(got, 0.5):
             raise Hint("0.5 is each modality alone; together they do better whenever both speak.")
-        raise Hint(f"for p_image={p_image}, p_caption={p_caption} expected {want:.4f}, got {got!r}.")
+        raise Hint(
+            "for p_image={p_image}, p_caption={p_caption} expected {want:.4f}, got {got!r}.",
+            p_image=p_image,
+            p_caption=p_caption,
+            want=want,
+            got=got,
+        )
 
 
 # --- ch3-fuse-sound-caption: build and train a model, scored against its ceiling -----------
@@ -264,16 +287,17 @@ def _ch3_fuse_sound_caption(fn):
     x_train = {m: a.copy() for m, a in data["x_train"].items()}
     model = call(fn, x_train, data["y_train"].copy(), dict(data["input_shapes"]), data["vocab_size"])
     if not isinstance(model, keras.Model):
-        raise Hint(f"return the trained keras.Model, got {type(model).__name__}.")
+        raise Hint("return the trained keras.Model, got {model_type}.", model_type=type(model).__name__)
     try:
         models.check_inputs(model, data["x_test"])
     except (TypeError, ValueError) as err:
-        raise Hint(f"the model must take the two named inputs 'sound' and 'caption': {err}") from None
+        raise Hint("the model must take the two named inputs 'sound' and 'caption': {err}", err=err) from None
     probabilities = np.asarray(model(data["x_test"], training=False))
     if probabilities.shape != (len(data["y_test"]), 4):
         raise Hint(
-            f"the model must output 4 class probabilities per scene (one per colour), shape "
-            f"(n, 4); got {probabilities.shape}."
+            "the model must output 4 class probabilities per scene (one per colour), shape "
+            "(n, 4); got {probabilities_shape}.",
+            probabilities_shape=probabilities.shape,
         )
     acc = float(np.mean(np.argmax(probabilities, axis=1) == data["y_test"]))
     ceiling, best_single = data["ceiling"], max(data["single"].values())
@@ -282,19 +306,27 @@ def _ch3_fuse_sound_caption(fn):
     worst_single = min(data["single"].values())
     if acc < worst_single - 0.05:
         raise Hint(
-            f"accuracy {acc:.1%} on fresh scenes is below what even one modality alone allows "
-            f"({worst_single:.1%}, the caption): was the model trained (compile, then fit on "
-            "x_train and y_train) before you returned it?"
+            "accuracy {acc:.1%} on fresh scenes is below what even one modality alone allows "
+            "({worst_single:.1%}, the caption): was the model trained (compile, then fit on "
+            "x_train and y_train) before you returned it?",
+            acc=acc,
+            worst_single=worst_single,
         )
     if acc <= best_single + 0.01:
         raise Hint(
-            f"accuracy {acc:.1%} is no better than the best single modality allows "
-            f"({best_single:.1%}, the sound): is the model using both inputs?"
+            "accuracy {acc:.1%} is no better than the best single modality allows "
+            "({best_single:.1%}, the sound): is the model using both inputs?",
+            acc=acc,
+            best_single=best_single,
         )
     raise Hint(
-        f"accuracy {acc:.1%} is {100 * (ceiling - acc):.1f} points below the ceiling of sound and "
-        f"caption on these scenes ({ceiling:.1%}); within {100 * _CH3_TOLERANCE:.0f} passes. "
-        "Train for more passes, or check the learning rate."
+        "accuracy {acc:.1%} is {gap_points:.1f} points below the ceiling of sound and "
+        "caption on these scenes ({ceiling:.1%}); within {tolerance_points:.0f} passes. "
+        "Train for more passes, or check the learning rate.",
+        acc=acc,
+        gap_points=100 * (ceiling - acc),
+        ceiling=ceiling,
+        tolerance_points=100 * _CH3_TOLERANCE,
     )
 
 

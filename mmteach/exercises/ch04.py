@@ -44,11 +44,12 @@ def _ch4_adam_step(fn):
             raise Hint("return a tuple of three arrays: (new_w, new_m, new_v).")
         got = [np.asarray(a, dtype=float) for a in out]
         if any(a.shape != w.shape for a in got):
-            raise Hint(f"each returned array must have the shape of w, {w.shape}.")
+            raise Hint("each returned array must have the shape of w, {w_shape}.", w_shape=w.shape)
         if not all(np.all(np.isfinite(a)) for a in got):
             raise Hint(
-                f"got inf or nan at step t={t}: the bias correction divides by 1 - beta_1**t, "
-                "which is 0 when t is 0. Steps are counted from t=1."
+                "got inf or nan at step t={t}: the bias correction divides by 1 - beta_1**t, "
+                "which is 0 when t is 0. Steps are counted from t=1.",
+                t=t,
             )
         want = _adam_reference(w, g, m, v, t, lr, b1, b2, eps)
         keras_form = _adam_reference(w, g, m, v, t, lr, b1, b2, eps, paper=False)
@@ -79,8 +80,9 @@ def _ch4_adam_step(fn):
         if np.allclose(got[0], 2 * w - want[0], rtol=1e-5):
             raise Hint("the step goes uphill: subtract it from w (w - lr * ...), do not add it.")
         raise Hint(
-            f"m and v are right but w is not at step t={t}: "
-            "w <- w - learning_rate * m_hat / (sqrt(v_hat) + epsilon)."
+            "m and v are right but w is not at step t={t}: "
+            "w <- w - learning_rate * m_hat / (sqrt(v_hat) + epsilon).",
+            t=t,
         )
 
 
@@ -106,20 +108,24 @@ def _ch4_two_head_targets(fn):
     if not isinstance(out, dict):
         shape = np.shape(out)
         raise Hint(
-            f"that is one label array (shape {shape}) for a model with two heads: Keras "
+            "that is one label array (shape {shape}) for a model with two heads: Keras "
             "cannot tell which labels belong to which head. Return a dict with one array per "
-            "head, keyed by the output names: {'shape': ..., 'colour': ...}."
+            "head, keyed by the output names: {{'shape': ..., 'colour': ...}}.",
+            shape=shape,
         )
     if set(out) != {"shape", "colour"}:
         raise Hint(
-            f"the keys must be the model's output names, 'shape' and 'colour'; got {sorted(out)}."
+            "the keys must be the model's output names, 'shape' and 'colour'; got {keys}.",
+            keys=sorted(out),
         )
     got = {k: np.asarray(v) for k, v in out.items()}
     for k, v in got.items():
         if v.shape != (len(labels),):
             raise Hint(
-                f"out[{k!r}] must be one integer label per scene, shape ({len(labels)},); "
-                f"got {v.shape}."
+                "out[{k!r}] must be one integer label per scene, shape ({n_labels},); got {v_shape}.",
+                k=k,
+                n_labels=len(labels),
+                v_shape=v.shape,
             )
     shape, colour = labels["shape"].to_numpy(), labels["colour"].to_numpy()
     if np.array_equal(got["shape"], colour) and np.array_equal(got["colour"], shape):
@@ -133,7 +139,7 @@ def _ch4_two_head_targets(fn):
         raise Hint("the shape head is trained on the colour labels: give it labels['shape'].")
     for k in ("shape", "colour"):
         if not np.array_equal(got[k], labels[k].to_numpy()):
-            raise Hint(f"out[{k!r}] must be labels[{k!r}], row for row.")
+            raise Hint("out[{k!r}] must be labels[{k!r}], row for row.", k=k)
 
 
 # --- reference answers (the hidden solution cells show these functions verbatim) ------------
@@ -210,7 +216,7 @@ def _ch4_tutorial_fit(fn):
     if _is_stub(fn):
         raise NotAttempted
     if not callable(fn):
-        raise Hint(f"expected a function, got {type(fn).__name__} {fn!r}")
+        raise Hint("expected a function, got {fn_type} {fn!r}", fn_type=type(fn).__name__, fn=fn)
     (x, y, _), *_ = _ch4_shape_data(400, seed=41)
     model = _ch4_small_model(x)
     before = [w.copy() for w in model.get_weights()]
@@ -222,17 +228,20 @@ def _ch4_tutorial_fit(fn):
         raise NotAttempted from None
     except NameError as err:
         raise Hint(
-            f"{err}. The tutorial's arrays (text_data, image_data, labels) were never defined "
+            "{err}. The tutorial's arrays (text_data, image_data, labels) were never defined "
             "here: fit the model on the data the function receives, x (a dict keyed by the "
-            "model's input names, 'image' and 'caption') and y (one shape label per scene)."
+            "model's input names, 'image' and 'caption') and y (one shape label per scene).",
+            err=err,
         ) from None
     except (TypeError, ValueError) as err:
         if "'lr'" in str(err) or "lr=" in str(err):
             raise Hint(_CH4_LR) from None
         raise Hint(
-            f"fit stopped with {type(err).__name__}: {str(err)[:200]}. Pass x as it is, a dict "
+            "fit stopped with {err_type}: {error}. Pass x as it is, a dict "
             "keyed by the input names: a list is matched to the inputs by position, and the "
-            "tutorial's [text, image] order is not this model's."
+            "tutorial's [text, image] order is not this model's.",
+            err_type=type(err).__name__,
+            error=str(err)[:200],
         ) from None
     if _is_stub(out) and all(np.array_equal(a, b) for a, b in zip(before, model.get_weights())):
         raise NotAttempted
@@ -241,14 +250,15 @@ def _ch4_tutorial_fit(fn):
         raise Hint("the model was never compiled: model.compile(optimizer=..., loss=...).")
     if not isinstance(optimizer, keras.optimizers.Adam):
         raise Hint(
-            f"the tutorial trains with Adam; the model was compiled with "
-            f"{type(optimizer).__name__}."
+            "the tutorial trains with Adam; the model was compiled with {optimizer_type}.",
+            optimizer_type=type(optimizer).__name__,
         )
     if not _close(float(optimizer.learning_rate.numpy()), 0.003, tol=1e-6):
         rate = float(optimizer.learning_rate.numpy())
         raise Hint(
-            f"the learning rate is {rate:g}, the tutorial's is 0.003: "
-            "keras.optimizers.Adam(learning_rate=0.003)."
+            "the learning rate is {rate:g}, the tutorial's is 0.003: "
+            "keras.optimizers.Adam(learning_rate=0.003).",
+            rate=rate,
         )
     if all(np.array_equal(a, b) for a, b in zip(before, model.get_weights())):
         raise Hint("the model was compiled but never trained: call model.fit(x, y, ...).")
@@ -292,29 +302,39 @@ def _ch4_train_to_ceiling(fn):
     )
     model = call(fn, x_train, y_train, x_val, y_val)
     if not isinstance(model, keras.Model):
-        raise Hint(f"return the trained keras.Model, got {type(model).__name__}.")
+        raise Hint("return the trained keras.Model, got {model_type}.", model_type=type(model).__name__)
     try:
         probabilities = np.asarray(model(x_test, training=False))
     except (TypeError, ValueError, KeyError) as err:
         raise Hint(
             "the model must take the dict x with the inputs 'image' "
-            f"{x_test['image'].shape[1:]} and 'caption' {x_test['caption'].shape[1:]}; "
-            f"calling it failed: {str(err)[:200]}"
+            "{image_shape} and 'caption' {caption_shape}; "
+            "calling it failed: {error}",
+            image_shape=x_test["image"].shape[1:],
+            caption_shape=x_test["caption"].shape[1:],
+            error=str(err)[:200],
         ) from None
     if probabilities.shape != (len(y_test), 4):
         raise Hint(
-            f"the model must give 4 shape probabilities per scene, shape ({len(y_test)}, 4); "
-            f"got {probabilities.shape}."
+            "the model must give 4 shape probabilities per scene, shape ({n_y_test}, 4); "
+            "got {probabilities_shape}.",
+            n_y_test=len(y_test),
+            probabilities_shape=probabilities.shape,
         )
     accuracy = float(np.mean(np.argmax(probabilities, axis=1) == y_test))
     ceiling = test.ceiling("shape", ["image", "caption"])
     if accuracy < ceiling - CEILING_MARGIN:
         raise Hint(
-            f"on {len(y_test)} held-out scenes your model reaches {accuracy:.1%}; the Bayes "
-            f"ceiling is {ceiling:.1%}, so it is {100 * (ceiling - accuracy):.1f} points short "
-            f"(the goal: within {100 * CEILING_MARGIN:.0f}). Train for more steps, tune the "
+            "on {n_y_test} held-out scenes your model reaches {accuracy:.1%}; the Bayes "
+            "ceiling is {ceiling:.1%}, so it is {gap_points:.1f} points short "
+            "(the goal: within {margin_points:.0f}). Train for more steps, tune the "
             "learning rate on (x_val, y_val), let a schedule settle the weights, or keep the "
-            "best epoch with early stopping."
+            "best epoch with early stopping.",
+            n_y_test=len(y_test),
+            accuracy=accuracy,
+            ceiling=ceiling,
+            gap_points=100 * (ceiling - accuracy),
+            margin_points=100 * CEILING_MARGIN,
         )
 
 

@@ -48,7 +48,7 @@ def _ch5_balanced_accuracy(fn):
                 "Recall divides by how many scenes truly are the class: the rows of the "
                 "confusion matrix."
             )
-        raise Hint(f"for a test case expected {want:.4f}, got {got!r}.")
+        raise Hint("for a test case expected {want:.4f}, got {got!r}.", want=want, got=got)
 
 
 def _as_positions(out):
@@ -82,16 +82,20 @@ def _ch5_group_split(fn):
     shared = set(ids[train]) & set(ids[test])
     if shared:
         raise Hint(
-            f"{len(shared)} scenes have copies on both sides (e.g. {sorted(shared)[0]}), so "
+            "{n_shared} scenes have copies on both sides (e.g. {example}), so "
             "the test set quizzes the model on scenes it has seen. Shuffle the *unique* "
             "scene ids, put a fraction of them in the test set, then send every row to the "
-            "side of its id (np.isin helps)."
+            "side of its id (np.isin helps).",
+            n_shared=len(shared),
+            example=sorted(shared)[0],
         )
     n_test_ids, n_ids = len(set(ids[test])), len(set(ids))
     if abs(n_test_ids - 0.25 * n_ids) > 1.5:
         raise Hint(
-            f"test_fraction=0.25 of the {n_ids} scenes should be in the test set, got "
-            f"{n_test_ids}: take the fraction of unique ids, not of rows."
+            "test_fraction=0.25 of the {n_ids} scenes should be in the test set, got "
+            "{n_test_ids}: take the fraction of unique ids, not of rows.",
+            n_ids=n_ids,
+            n_test_ids=n_test_ids,
         )
     _, test_again = _as_positions(call(fn, ids.copy(), 0.25, 0))
     if not np.array_equal(np.sort(test_again), np.sort(test)):
@@ -129,7 +133,7 @@ def _ch5_recall_at_k(fn):
             )
         if k < 40 and _close(got, recall_at_k(s, k + 1)):
             raise Hint("off by one: the top k are positions 0 .. k-1 of the ranking.")
-        raise Hint(f"for k={k} expected {want:.4f}, got {got!r}.")
+        raise Hint("for k={k} expected {want:.4f}, got {got!r}.", k=k, want=want, got=got)
 
 
 # --- ch5-train-score: find the bug (scored on the data it was fitted on) ------------------------
@@ -173,7 +177,7 @@ def _ch5_train_score(fn):
         both = clone(model).fit(np.vstack([x_train, x_test]), np.r_[y_train, y_test])
         if _close(got, metrics.accuracy(y_test, both.predict(x_test))):
             raise Hint("the model was fitted on the test rows too: fit on x_train, y_train only.")
-        raise Hint(f"expected the accuracy on the test rows, {want:.4f}, got {got!r}.")
+        raise Hint("expected the accuracy on the test rows, {want:.4f}, got {got!r}.", want=want, got=got)
 
 
 # --- ch5-ceiling-model: a model scored against the realised Bayes ceiling ------------------------
@@ -256,15 +260,21 @@ def _ch5_ceiling_model(fn):
     with threadpool_limits(1):
         pred = np.asarray(call(predict, {m: x.copy() for m, x in x_test.items()})).ravel()
     if pred.shape != y_test.shape:
-        raise Hint(f"predict(x) must return one colour per scene: {len(y_test)}, got {pred.shape}.")
+        raise Hint(
+            "predict(x) must return one colour per scene: {n_y_test}, got {pred_shape}.",
+            n_y_test=len(y_test),
+            pred_shape=pred.shape,
+        )
     accuracy = metrics.accuracy(y_test, pred)
     ceiling = realised_ceiling(test, "colour", ["image", "caption", "sound", "table"])
     if accuracy >= ceiling - CEILING_MARGIN:
         return
     if accuracy < 0.5:  # chance is 25%
         raise Hint(
-            f"accuracy {accuracy:.1%} against a realised ceiling of {ceiling:.1%}, near chance "
-            "(25%): does the model learn at all? Try a logistic regression on all the features."
+            "accuracy {accuracy:.1%} against a realised ceiling of {ceiling:.1%}, near chance "
+            "(25%): does the model learn at all? Try a logistic regression on all the features.",
+            accuracy=accuracy,
+            ceiling=ceiling,
         )
     for m in ("image", "caption", "sound"):
         others = [o for o in ("image", "caption", "sound") if o != m]
@@ -273,12 +283,20 @@ def _ch5_ceiling_model(fn):
         )
         if alone.sum() and np.mean(pred[alone] != y_test[alone]) > 0.5:
             raise Hint(
-                f"accuracy {accuracy:.1%} against a realised ceiling of {ceiling:.1%}; on the "
-                f"{int(alone.sum())} scenes where only the {m} tells the colour, your model is "
-                f"wrong more often than right: does it read the {m} at all?"
+                "accuracy {accuracy:.1%} against a realised ceiling of {ceiling:.1%}; on the "
+                "{n_alone} scenes where only the {m} tells the colour, your model is "
+                "wrong more often than right: does it read the {m} at all?",
+                accuracy=accuracy,
+                ceiling=ceiling,
+                n_alone=int(alone.sum()),
+                m=m,
             )
     raise Hint(
-        f"accuracy {accuracy:.1%} is more than {CEILING_MARGIN:.0%} below the realised ceiling of "
-        f"{ceiling:.1%} on the checker's {len(y_test)} test scenes: use every modality that "
-        "carries colour (a logistic regression on all of them side by side gets there)."
+        "accuracy {accuracy:.1%} is more than {margin:.0%} below the realised ceiling of "
+        "{ceiling:.1%} on the checker's {n_y_test} test scenes: use every modality that "
+        "carries colour (a logistic regression on all of them side by side gets there).",
+        accuracy=accuracy,
+        margin=CEILING_MARGIN,
+        ceiling=ceiling,
+        n_y_test=len(y_test),
     )

@@ -25,31 +25,41 @@ def _ch6_image_to_text(build):
 
     model = call(build, _VOCAB, _STEPS)
     if not isinstance(model, keras.Model):
-        raise Hint(f"build_image_to_text must return a keras.Model, got {type(model).__name__}.")
+        raise Hint(
+            "build_image_to_text must return a keras.Model, got {model_type}.",
+            model_type=type(model).__name__,
+        )
     names = {t.name: tuple(t.shape[1:]) for t in model.inputs}
     shape = tuple(model.outputs[0].shape[1:]) if len(model.outputs) == 1 else None
     if "tokens" not in names:
         if shape == (32,) or (shape is not None and len(shape) == 1):
             raise Hint(
-                f"the model maps an image to one vector of {shape[0]} numbers: that is an "
+                "the model maps an image to one vector of {n_numbers} numbers: that is an "
                 "embedding, not a sentence. A caption is a sequence of words, each chosen from "
                 "the vocabulary; the decoder must also read the words written so far (teacher "
-                "forcing): add an integer input named 'tokens' of shape (steps,)."
+                "forcing): add an integer input named 'tokens' of shape (steps,).",
+                n_numbers=shape[0],
             )
         raise Hint(
             "the decoder must read the words written so far: add an integer input named "
-            f"'tokens' of shape (steps,); the model's inputs are {names}."
+            "'tokens' of shape (steps,); the model's inputs are {names}.",
+            names=names,
         )
     if names.get("image") != (32, 32, 3) or names.get("tokens") != (_STEPS,):
         raise Hint(
-            f"name the inputs 'image', shape (32, 32, 3), and 'tokens', shape (steps,) = "
-            f"({_STEPS},); they are {names}."
+            "name the inputs 'image', shape (32, 32, 3), and 'tokens', shape (steps,) = "
+            "({steps},); they are {names}.",
+            steps=_STEPS,
+            names=names,
         )
     if shape != (_STEPS, _VOCAB):
         raise Hint(
-            f"the output must give, at every step, one probability per word of the vocabulary: "
-            f"shape (None, steps, vocab_size) = (None, {_STEPS}, {_VOCAB}); got (None, "
-            f"{', '.join(map(str, shape or ()))})."
+            "the output must give, at every step, one probability per word of the vocabulary: "
+            "shape (None, steps, vocab_size) = (None, {steps}, {vocab}); got (None, "
+            "{dims}).",
+            steps=_STEPS,
+            vocab=_VOCAB,
+            dims=", ".join(map(str, shape or ())),
         )
     images, tokens = _images_and_tokens()
     out = np.asarray(model({"image": images, "tokens": tokens}, training=False))
@@ -96,7 +106,11 @@ def _ch6_teacher_forcing(fn):
         raise Hint("return a pair (inputs, targets).")
     inputs, targets = (np.asarray(a) for a in out)
     if inputs.shape != targets.shape:
-        raise Hint(f"inputs and targets must have the same shape; got {inputs.shape} and {targets.shape}.")
+        raise Hint(
+            "inputs and targets must have the same shape; got {inputs_shape} and {targets_shape}.",
+            inputs_shape=inputs.shape,
+            targets_shape=targets.shape,
+        )
     if np.array_equal(inputs, targets):
         raise Hint(
             "the targets equal the inputs, so the model learns to copy the word it is given: "
@@ -107,7 +121,9 @@ def _ch6_teacher_forcing(fn):
         raise Hint("shifted the wrong way: the model would predict the previous word from the next.")
     if inputs.shape != (2, _IDS.shape[1] - 1):
         raise Hint(
-            f"both have one column fewer than ids: shape {(2, _IDS.shape[1] - 1)}; got {inputs.shape}."
+            "both have one column fewer than ids: shape {want_shape}; got {inputs_shape}.",
+            want_shape=(2, _IDS.shape[1] - 1),
+            inputs_shape=inputs.shape,
         )
     if not np.array_equal(inputs, _IDS[:, :-1]):
         raise Hint("the inputs are every id but the last: ids[:, :-1] (they start with the start marker).")
@@ -141,7 +157,11 @@ def _ch6_beam_step(fn):
         beams, words, new = (np.asarray(a) for a in out)
         if beams.shape != (width,) or words.shape != (width,) or new.shape != (width,):
             raise Hint(
-                f"return `width` = {width} candidates; got shapes {beams.shape}, {words.shape}, {new.shape}."
+                "return `width` = {width} candidates; got shapes {beams_shape}, {words_shape}, {new_shape}.",
+                width=width,
+                beams_shape=beams.shape,
+                words_shape=words.shape,
+                new_shape=new.shape,
             )
         want_b, want_w, want_s = _reference_beam_step(scores, log_probs, width)
         if np.allclose(new, want_s) and np.array_equal(beams, want_b) and np.array_equal(words, want_w):
@@ -162,8 +182,11 @@ def _ch6_beam_step(fn):
         if np.allclose(np.sort(new)[::-1], want_s):
             raise Hint("return the candidates best first, with the beam and word of each one.")
         raise Hint(
-            f"for scores {np.round(scores, 3).tolist()} expected beams {want_b.tolist()}, words "
-            f"{want_w.tolist()}, scores {np.round(want_s, 3).tolist()}."
+            "for scores {scores} expected beams {want_b}, words {want_w}, scores {want_s}.",
+            scores=np.round(scores, 3).tolist(),
+            want_b=want_b.tolist(),
+            want_w=want_w.tolist(),
+            want_s=np.round(want_s, 3).tolist(),
         )
 
 

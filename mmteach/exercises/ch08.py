@@ -11,7 +11,9 @@ def _as_float(name, value):
     try:
         return float(np.asarray(value))
     except (TypeError, ValueError):
-        raise Hint(f"{name} must return one number, got {type(value).__name__}.") from None
+        raise Hint(
+            "{name} must return one number, got {value_type}.", name=name, value_type=type(value).__name__
+        ) from None
 
 
 def _logsumexp(z, axis):
@@ -76,7 +78,7 @@ def _ch8_info_nce(fn):
         wrong_axes = float(np.mean(_logsumexp(z, 0) - z.max(axis=1)))
         if _close(got, wrong_axes, 1e-5) or _close(got, (_one_way(z) + _one_way(-z)) / 2, 1e-5):
             raise Hint("the targets are the diagonal entries logits[i, i]: the pair (image i, caption i).")
-        raise Hint(f"for a test matrix expected {want:.5f}, got {got!r}.")
+        raise Hint("for a test matrix expected {want:.5f}, got {got!r}.", want=want, got=got)
 
 
 # --- find the bug: the similarity logits ----------------------------------------------------
@@ -105,7 +107,11 @@ def _ch8_similarity_logits(fn):
     if got.shape != want.shape:
         if got.shape == want.T.shape:
             raise Hint("images go in rows and captions in columns: the result is (n_images, n_captions).")
-        raise Hint(f"expected a matrix of shape {want.shape} (images x captions), got {got.shape}.")
+        raise Hint(
+            "expected a matrix of shape {want_shape} (images x captions), got {got_shape}.",
+            want_shape=want.shape,
+            got_shape=got.shape,
+        )
     if np.allclose(got, want, atol=1e-6):
         return
     if np.allclose(got, a @ b.T / 0.1, atol=1e-6):
@@ -141,8 +147,10 @@ def _ch8_prompt_ensemble(fn):
     want = ensemble_prompts(z)
     if got.shape != want.shape:
         raise Hint(
-            f"average over the templates (axis 0): the result has one row per class, shape "
-            f"{want.shape}; got {got.shape}."
+            "average over the templates (axis 0): the result has one row per class, shape "
+            "{want_shape}; got {got_shape}.",
+            want_shape=want.shape,
+            got_shape=got.shape,
         )
     if np.allclose(got, want, atol=1e-6):
         return

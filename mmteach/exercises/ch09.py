@@ -42,7 +42,11 @@ def _ch9_speaker_folds(fn):
     except (TypeError, ValueError):
         raise Hint("return a list of (train_index, test_index) pairs, one per speaker.") from None
     if len(folds) != len(names):
-        raise Hint(f"there are {len(names)} speakers, so {len(names)} folds; got {len(folds)}.")
+        raise Hint(
+            "there are {n_names} speakers, so {n_names} folds; got {n_folds}.",
+            n_names=len(names),
+            n_folds=len(folds),
+        )
     for name, (train, test) in zip(sorted(names), folds):
         for part in (train, test):
             if part.dtype == bool:
@@ -52,19 +56,22 @@ def _ch9_speaker_folds(fn):
         test_speakers = set(speakers[test])
         if len(test_speakers) > 1:
             raise Hint(
-                f"a test fold holds clips of {len(test_speakers)} speakers: rows were split at "
+                "a test fold holds clips of {n_test_speakers} speakers: rows were split at "
                 "random, so the model is tested on voices it trained on. Build one fold per "
-                "speaker: test rows = that speaker's clips (np.unique and np.flatnonzero help)."
+                "speaker: test rows = that speaker's clips (np.unique and np.flatnonzero help).",
+                n_test_speakers=len(test_speakers),
             )
         if test_speakers != {name}:
             raise Hint(
-                f"fold {sorted(names).index(name)} should test speaker {name!r} (sorted order), "
-                f"got {sorted(test_speakers)}."
+                "fold {index} should test speaker {name!r} (sorted order), got {test_speakers}.",
+                index=sorted(names).index(name),
+                name=name,
+                test_speakers=sorted(test_speakers),
             )
         if sorted(np.r_[train, test].tolist()) != list(range(len(speakers))):
             raise Hint("in every fold each row must be either in training or in test, once.")
         if name in set(speakers[train]):
-            raise Hint(f"speaker {name!r} is on both sides of their own fold.")
+            raise Hint("speaker {name!r} is on both sides of their own fold.", name=name)
 
 
 @checker("ch9-train-statistics", "standardise_bands(train, test): statistics of training data only")
@@ -78,7 +85,11 @@ def _ch9_train_statistics(fn):
     got_train, got_test = (np.asarray(x, dtype=float) for x in out)
     want_train, want_test = standardise_bands(train, test)
     if got_train.shape != train.shape or got_test.shape != test.shape:
-        raise Hint(f"keep the shapes: got {got_train.shape} and {got_test.shape}.")
+        raise Hint(
+            "keep the shapes: got {got_train_shape} and {got_test_shape}.",
+            got_train_shape=got_train.shape,
+            got_test_shape=got_test.shape,
+        )
     if np.allclose(got_train, want_train) and np.allclose(got_test, want_test):
         return
     both = np.concatenate([train, test])
@@ -107,7 +118,9 @@ def _ch9_product_fusion(fn):
     got = np.asarray(call(fn, p_a.copy(), p_v.copy(), prior.copy()), dtype=float)
     want = fuse(p_a, p_v, prior)
     if got.shape != want.shape:
-        raise Hint(f"return one row of class probabilities per example, shape {want.shape}.")
+        raise Hint(
+            "return one row of class probabilities per example, shape {want_shape}.", want_shape=want.shape
+        )
     if np.allclose(got, want, atol=1e-6):
         return
     product = p_a * p_v

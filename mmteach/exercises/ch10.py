@@ -48,7 +48,11 @@ def _ch10_ctc_targets(fn):
     got = np.asarray(got)
     want = ctc_targets(numbers, 4)
     if got.shape != want.shape:
-        raise Hint(f"return one row of max_len labels per number: shape {want.shape}, got {got.shape}.")
+        raise Hint(
+            "return one row of max_len labels per number: shape {want_shape}, got {got_shape}.",
+            want_shape=want.shape,
+            got_shape=got.shape,
+        )
     if np.array_equal(got, want):
         return
     unshifted = want - (want > 0)
@@ -74,22 +78,28 @@ def _ch10_read_path(fn):
     for path, want in cases:
         got = call(fn, list(path))
         if not isinstance(got, str):
-            raise Hint(f"return the text as a string such as {want!r}, got {type(got).__name__}.")
+            raise Hint(
+                "return the text as a string such as {want!r}, got {got_type}.",
+                want=want,
+                got_type=type(got).__name__,
+            )
         if got.split() == want.split():
             continue
         blanks_first = [s for s in path if s != 0]
         wrong_order = [s for k, s in enumerate(blanks_first) if k == 0 or s != blanks_first[k - 1]]
         if got.split() == [str(s - 1) for s in wrong_order]:
             raise Hint(
-                f"{path} reads {want!r}: merge repeated labels *before* removing the blanks. "
-                "The blank between two equal digits is what keeps them apart."
+                "{path} reads {want!r}: merge repeated labels *before* removing the blanks. "
+                "The blank between two equal digits is what keeps them apart.",
+                path=path,
+                want=want,
             )
         merged = [s for k, s in enumerate(path) if k == 0 or s != path[k - 1]]
         if got.split() == [str(s) for s in merged if s != 0]:
             raise Hint("label d + 1 is the digit d: subtract 1 when you write the text.")
         if got.split() == [str(s - 1) for s in path if s != 0]:
-            raise Hint(f"{path} reads {want!r}: merge runs of the same label into one.")
-        raise Hint(f"{path} should read {want!r}, got {got!r}.")
+            raise Hint("{path} reads {want!r}: merge runs of the same label into one.", path=path, want=want)
+        raise Hint("{path} should read {want!r}, got {got!r}.", path=path, want=want, got=got)
 
 
 @checker("ch10-edit-distance", "count_errors(reference, hypothesis): the edit distance")
@@ -111,8 +121,18 @@ def _ch10_edit_distance(fn):
         positional = sum(r != h for r, h in zip(ref + [None] * 9, hyp + [None] * 9))
         if got == positional:
             raise Hint(
-                f"{ref} against {hyp}: one missing digit shifts every later one, so comparing "
-                f"position by position counts {positional} errors instead of {want}. Align the "
-                "sequences: the edit distance by dynamic programming."
+                "{ref} against {hyp}: one missing digit shifts every later one, so comparing "
+                "position by position counts {positional} errors instead of {want}. Align the "
+                "sequences: the edit distance by dynamic programming.",
+                ref=ref,
+                hyp=hyp,
+                positional=positional,
+                want=want,
             )
-        raise Hint(f"the edit distance between {ref} and {hyp} is {want}, got {got!r}.")
+        raise Hint(
+            "the edit distance between {ref} and {hyp} is {want}, got {got!r}.",
+            ref=ref,
+            hyp=hyp,
+            want=want,
+            got=got,
+        )

@@ -25,7 +25,7 @@ def _ch12_power_law(fn):
     try:
         got_a, got_b = (float(v) for v in out)
     except (TypeError, ValueError):
-        raise Hint(f"return the pair (a, b), two numbers; got {out!r}.") from None
+        raise Hint("return the pair (a, b), two numbers; got {out!r}.", out=out) from None
     want_a, want_b = fit_power_law(x, loss)
     if _close(got_b, -want_b, 1e-3):
         raise Hint("the law is loss = a * x ** -b, so b is minus the slope in log-log axes: b > 0.")
@@ -37,11 +37,13 @@ def _ch12_power_law(fn):
         )
     if not _close(got_b, want_b, 1e-3):
         raise Hint(
-            f"for these points b should be about {want_b:.3f}, got {got_b:.3f}: fit a straight line "
-            "to log(loss) against log(x) (np.polyfit(..., 1)); on linear axes a power law is not a line."
+            "for these points b should be about {want_b:.3f}, got {got_b:.3f}: fit a straight line "
+            "to log(loss) against log(x) (np.polyfit(..., 1)); on linear axes a power law is not a line.",
+            want_b=want_b,
+            got_b=got_b,
         )
     if not _close(got_a, want_a, 1e-3):
-        raise Hint(f"b is right; a should be about {want_a:.3f}, got {got_a:.3f}.")
+        raise Hint("b is right; a should be about {want_a:.3f}, got {got_a:.3f}.", want_a=want_a, got_a=got_a)
 
 
 # --- ch12-adam-memory ------------------------------------------------------------------
@@ -63,7 +65,7 @@ def _ch12_adam_memory(fn):
         try:
             got = float(got)
         except (TypeError, ValueError):
-            raise Hint(f"return a number of bytes, got {got!r}.") from None
+            raise Hint("return a number of bytes, got {got!r}.", got=got) from None
         want = 4 * n * width
         if got == want:
             continue
@@ -75,7 +77,13 @@ def _ch12_adam_memory(fn):
             raise Hint("Adam keeps *two* running averages per weight: the mean and the mean square.")
         if got == 4 * n:
             raise Hint("multiply by the bytes per number (4 for float32, 2 for float16).")
-        raise Hint(f"for {n:,} weights of {width} bytes, expected {want:,.0f} bytes; got {got:,.0f}.")
+        raise Hint(
+            "for {n:,} weights of {width} bytes, expected {want:,.0f} bytes; got {got:,.0f}.",
+            n=n,
+            width=width,
+            want=want,
+            got=got,
+        )
 
 
 # --- ch12-steps --------------------------------------------------------------------------
@@ -103,4 +111,11 @@ def _ch12_steps(fn):
             raise Hint("count whole global batches only (the last, smaller one is dropped): use //.")
         if not float(got).is_integer():
             raise Hint("a number of steps is a whole number: use // rather than /.")
-        raise Hint(f"for {n} examples, {per} per replica on {replicas} replicas: expected {want}, got {got}.")
+        raise Hint(
+            "for {n} examples, {per} per replica on {replicas} replicas: expected {want}, got {got}.",
+            n=n,
+            per=per,
+            replicas=replicas,
+            want=want,
+            got=got,
+        )
