@@ -38,7 +38,7 @@ def _translated(path):
 
 
 def _visible_text(html):
-    main = html.split('<main', 1)[-1].split("</main>", 1)[0]
+    main = html.split("<main", 1)[-1].split("</main>", 1)[0]
     main = re.sub(r"<(script|style|pre)[^>]*>.*?</\1>", " ", main, flags=re.S)
     return re.sub(r"<[^>]+>", " ", main)
 
@@ -105,3 +105,16 @@ def test_status_page_shows_translation_coverage():
         html = status.read_text("utf8")
         assert "translation-coverage" in html
         assert "notebooks/03_fusion" in html
+
+
+def test_download_button_gives_the_chinese_notebook(zh_pages):
+    for path in zh_pages:
+        if path.parent.name != "notebooks" or not _translated(path):
+            continue
+        href = re.search(r'href="([^"]*_sources/notebooks/[^"]+\.ipynb)"', path.read_text("utf8"))
+        assert href, f"{path.name}: no download link"
+        notebook = json.loads((path.parent / href.group(1)).resolve().read_text("utf8"))
+        prose = "".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown")
+        setup = "".join(next(c for c in notebook["cells"] if c["cell_type"] == "code")["source"])
+        assert len(CJK.findall(prose)) > 1000, f"{path.name}: the download is not in Chinese"
+        assert 'os.environ["MMTEACH_LANGUAGE"] = "zh_CN"' in setup
