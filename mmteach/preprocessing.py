@@ -1012,15 +1012,39 @@ def join_by_key(
 # --- cleaning -----------------------------------------------------------------------
 
 
-def _outlying(table, factor):
-    """Numeric cells more than ``factor`` times above (or below) their column's median."""
+def _outlying(table, factor, reference=None):
+    """Numeric cells more than ``factor`` times above (or below) their column's median
+    (the median of ``reference``'s column when given, such as the training table)."""
     numeric = table.select_dtypes("number")
-    median = numeric.median().abs()
+    median = (numeric if reference is None else reference[numeric.columns]).median().abs()
     ratio = numeric.abs() / median.where(median > 0)
     return (ratio > factor) | (ratio < 1 / factor)
 
 
-def find_defects(scenes, *, clip_level: float | None = None, outlier_factor: float = 10.0):
+def _reference_table(reference, scenes):
+    """The table whose column medians define an outlier: ``reference``'s, else the scenes' own."""
+    from mmteach.datasets import Scenes
+
+    if reference is None:
+        return None
+    if not isinstance(reference, Scenes):
+        raise TypeError(
+            f"reference must be a Scenes object (such as the training split), "
+            f"got {type(reference).__name__}"
+        )
+    missing = set(scenes.table.select_dtypes("number").columns) - set(reference.table.columns)
+    if missing:
+        raise ValueError(f"reference lacks the table columns {sorted(missing)}")
+    return reference.table
+
+
+def find_defects(
+    scenes,
+    *,
+    clip_level: float | None = None,
+    outlier_factor: float = 10.0,
+    reference=None,
+):
     """Flag the defects of messy scenes, one boolean column per check (a DataFrame).
 
     Checks, each from the data alone (never from the generator's own flags):
@@ -1031,6 +1055,11 @@ def find_defects(scenes, *, clip_level: float | None = None, outlier_factor: flo
     ``outlier_factor`` times larger or smaller than its column's median: an order of
     magnitude off, as when a value is typed in the wrong unit), and ``missing_values``
     (any NaN in the table). Introduced in Chapter 2.
+
+    The outlier check compares with a median, the one rule that looks at other rows. To
+    clean validation or test scenes the way the training scenes were cleaned, without
+    letting them shape the rule, pass the training scenes as ``reference``: their medians
+    are used.
 
     >>> from mmteach.datasets import make_scenes
     >>> flags = find_defects(make_scenes(400, seed=1, messy=True))
@@ -1043,6 +1072,7 @@ def find_defects(scenes, *, clip_level: float | None = None, outlier_factor: flo
     if not isinstance(scenes, Scenes):
         raise TypeError(f"scenes must be a Scenes object, got {type(scenes).__name__}")
     outlier_factor = check_number("outlier_factor", outlier_factor, low=1.0, low_open=True)
+    reference_table = _reference_table(reference, scenes)
     images = scenes.images.reshape(len(scenes), -1)
     sounds = np.abs(scenes.sounds)
     if clip_level is not None:
@@ -1056,13 +1086,13 @@ def find_defects(scenes, *, clip_level: float | None = None, outlier_factor: flo
             "corrupted_image": images.std(axis=1) == 0,
             "empty_caption": np.array([not str(c).split() for c in scenes.captions]),
             "clipped_audio": at_peak.mean(axis=1) >= 0.02,
-            "outlier": _outlying(table, outlier_factor).any(axis=1).to_numpy(),
+            "outlier": _outlying(table, outlier_factor, reference_table).any(axis=1).to_numpy(),
             "missing_values": table.isna().any(axis=1).to_numpy(),
         }
     )
 
 
-def clean_scenes(scenes, *, outlier_factor: float = 10.0):
+def clean_scenes(scenes, *, outlier_factor: float = 10.0, reference=None):
     """Chapter 2's cleaning in one call: returns ``(clean_scenes, counts)``.
 
     Drops repeated ``scene_id`` rows (keeping the first) and corrupted images; sets
@@ -1070,18 +1100,19 @@ def clean_scenes(scenes, *, outlier_factor: float = 10.0):
     fill later; keeps empty captions (the model reads them as "the caption says
     nothing"), clipped audio (still informative) and other missing values (imputed
     later). Every rule looks at one row at a time except the outlier rule, which
-    compares with a column median. ``counts`` says how many rows each step touched.
-    Introduced in Chapter 2.
+    compares with a column median: the scenes' own, or ``reference``'s (pass the training
+    scenes when cleaning a validation or test split). ``counts`` says how many rows each
+    step touched. Introduced in Chapter 2.
 
     >>> from mmteach.datasets import make_scenes
     >>> clean, counts = clean_scenes(make_scenes(400, seed=1, messy=True))
     >>> bool(clean.table["scene_id"].is_unique), sorted(counts)
     (True, ['corrupted_images_dropped', 'duplicates_dropped', 'outliers_set_to_nan'])
     """
-    flags = find_defects(scenes, outlier_factor=outlier_factor)
+    flags = find_defects(scenes, outlier_factor=outlier_factor, reference=reference)
     drop = flags["duplicate_id"] | flags["corrupted_image"]
     clean = scenes.subset(np.flatnonzero(~drop.to_numpy()))
-    outlying = _outlying(clean.table, outlier_factor)
+    outlying = _outlying(clean.table, outlier_factor, _reference_table(reference, scenes))
     table = clean.table.copy()
     table[outlying.columns] = table[outlying.columns].mask(outlying)
     clean.table = table

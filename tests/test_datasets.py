@@ -257,3 +257,53 @@ def test_split_and_pairs_refuse_bad_arguments():
         ds.make_matching_pairs([1, 2])
     with pytest.raises(ValueError, match="messy"):
         ds.make_matching_pairs(ds.make_scenes(20, messy=True))
+
+
+@pytest.mark.parametrize("target", list(ds.ATTRIBUTES))
+def test_realised_ceiling_is_the_oracles_accuracy_on_these_scenes(noisy_world, target):
+    """Where the commonest class is unique (shape), the Bayes rule is the oracle exactly."""
+    scenes, decoded = noisy_world
+    prior = np.asarray(scenes.config["attribute_probs"][target])
+    labels = scenes.labels[target].to_numpy()
+    ties = np.sum(prior == prior.max())
+    for subset in all_subsets():
+        per_scene = scenes.realised_ceiling(target, list(subset), per_scene=True)
+        right = oracle_predict(decoded, target, subset, prior) == labels
+        speaks = np.zeros(len(labels), dtype=bool)
+        for m in subset:
+            speaks |= decoded[m][target] != SILENT
+        assert np.array_equal(per_scene[speaks], right[speaks]), (target, subset)
+        if ties == 1:
+            assert np.array_equal(per_scene, right.astype(float)), (target, subset)
+        # on average over many scenes, the realised ceiling is the expected one
+        expected = scenes.ceiling(target, list(subset))
+        assert abs(per_scene.mean() - expected) < TOLERANCE, (target, subset)
+
+
+def test_realised_ceiling_by_hand_and_bad_input():
+    scenes = ds.make_scenes(400, seed=2, silence={"image": {"colour": 0.5}}, label_noise=0.0)
+    silent = scenes.silent["image"]["colour"].to_numpy()
+    by_hand = np.mean(np.where(silent, 1 / 4, 1.0))  # uniform colours: a silent scene is 1 in 4
+    assert scenes.realised_ceiling("colour", ["image"]) == pytest.approx(by_hand)
+    assert scenes.realised_ceiling("colour", []) == pytest.approx(0.25)  # four tied guesses
+    with pytest.raises(ValueError, match="target must be one of"):
+        scenes.realised_ceiling("match", ["image"])
+    with pytest.raises(ValueError, match="unknown modality"):
+        scenes.realised_ceiling("colour", ["smell"])
+    with pytest.raises(TypeError, match="per_scene"):
+        scenes.realised_ceiling("colour", ["image"], per_scene="yes")
+
+
+def test_realised_ceiling_with_label_noise_and_a_lopsided_prior():
+    scenes = ds.make_scenes(4000, seed=3, label_noise=0.2, attribute_probs={"shape": [0.7, 0.1, 0.1, 0.1]})
+    for target, mods in [("colour", ["caption"]), ("shape", ["caption", "sound"]), ("colour", ["table"])]:
+        right = scenes.realised_ceiling(target, mods, per_scene=True)
+        # close to the expected ceiling on a large sample, and exactly the Bayes rule's score
+        assert abs(right.mean() - scenes.ceiling(target, mods)) < 0.02
+        silent = np.all([scenes.silent[m][target] for m in mods], axis=0)
+        assert set(np.unique(right[~silent])) <= {0.0, 1.0}
+    # the table never tells colour: every scene is a uniform guess, 1 in 4 right
+    assert np.allclose(scenes.realised_ceiling("colour", ["table"], per_scene=True), 0.25)
+    # a lopsided prior: the Bayes rule guesses the majority class when all are silent
+    right = scenes.realised_ceiling("shape", ["table"], per_scene=True)
+    assert np.array_equal(right, (scenes.labels["shape"].to_numpy() == 0).astype(float))

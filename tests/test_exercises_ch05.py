@@ -6,7 +6,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 
 from mmteach import exercises, metrics
-from mmteach.exercises import ch05
 
 IDS = [
     "ch5-balanced-accuracy",
@@ -162,20 +161,3 @@ def test_crash_in_reader_code_is_reported():
 
     result = exercises.check("ch5-recall-at-k", crashes, quiet=True)
     assert result.status == "error" and "ZeroDivisionError" in result.message
-
-
-def test_realised_ceiling_is_the_bayes_rule_on_these_scenes():
-    from mmteach.datasets import make_scenes
-
-    scenes = make_scenes(4000, seed=3, label_noise=0.2, attribute_probs={"shape": [0.7, 0.1, 0.1, 0.1]})
-    for target, mods in [("colour", ["caption"]), ("shape", ["caption", "sound"]), ("colour", ["table"])]:
-        right = ch05.realised_ceiling(scenes, target, mods, per_scene=True)
-        # close to the expected ceiling on a large sample, and exactly the Bayes rule's score
-        assert abs(right.mean() - scenes.ceiling(target, mods)) < 0.02
-        silent = np.all([scenes.silent[m][target] for m in mods], axis=0)
-        assert set(np.unique(right[~silent])) <= {0.0, 1.0}
-    # the table never tells colour: every scene is a uniform guess, 1 in 4 right
-    assert np.allclose(ch05.realised_ceiling(scenes, "colour", ["table"], per_scene=True), 0.25)
-    # a lopsided prior: the Bayes rule guesses the majority class when all are silent
-    right = ch05.realised_ceiling(scenes, "shape", ["table"], per_scene=True)
-    assert np.array_equal(right, (scenes.labels["shape"].to_numpy() == 0).astype(float))

@@ -468,3 +468,26 @@ def test_clean_scenes(messy):
     assert counts["outliers_set_to_nan"] > 0
     with pytest.raises(ValueError, match="outlier_factor"):
         find_defects(messy, outlier_factor=0.5)
+
+
+def test_outliers_judged_against_a_reference_split(messy):
+    """A test split is cleaned with the training split's medians, never its own."""
+    train, test = messy.subset(np.arange(300)), messy.subset(np.arange(300, len(messy)))
+    own = find_defects(test)["outlier"]
+    against_train = find_defects(test, reference=train)["outlier"]
+    assert (own == against_train).mean() > 0.95  # same world, similar medians
+    # a test split whose values were all typed in the wrong unit: against its own medians
+    # nothing stands out; against the training medians every row does
+    shifted = test.subset(np.arange(len(test)))
+    shifted.table = shifted.table.assign(area_cm2=shifted.table["area_cm2"] * 100)
+    assert find_defects(shifted)["outlier"].mean() < 0.2
+    has_area = shifted.table["area_cm2"].notna().to_numpy()
+    assert find_defects(shifted, reference=train)["outlier"][has_area].mean() > 0.95
+    cleaned, counts = clean_scenes(shifted, reference=train)
+    assert counts["outliers_set_to_nan"] >= 0.95 * has_area.sum() - len(shifted) + len(cleaned)
+    with pytest.raises(TypeError, match="reference must be a Scenes"):
+        find_defects(test, reference=train.table)
+    narrow = train.subset(np.arange(len(train)))
+    narrow.table = narrow.table.drop(columns=["area_cm2"])
+    with pytest.raises(ValueError, match="reference lacks the table columns"):
+        clean_scenes(test, reference=narrow)

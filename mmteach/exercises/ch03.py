@@ -238,16 +238,6 @@ _CH3_PAIR = ("sound", "caption")
 _CH3_TOLERANCE = 0.05  # "within 5 points of the ceiling"
 
 
-def _realised_ceiling(scenes, target, modalities):
-    """Best expected accuracy on these very scenes, given which of them are silent."""
-    from mmteach import datasets
-
-    all_silent = np.ones(len(scenes), dtype=bool)
-    for m in modalities:
-        all_silent &= scenes.silent[m][target].to_numpy()
-    return float(np.mean(np.where(all_silent, 1 / len(datasets.ATTRIBUTES[target]), 1.0)))
-
-
 _CH3_DATA = {}
 
 
@@ -269,8 +259,8 @@ def _ch3_colour_data():
             y_test=test.labels["colour"].to_numpy(),
             input_shapes=prep.input_shapes,
             vocab_size=prep.vocab_size,
-            ceiling=_realised_ceiling(test, "colour", _CH3_PAIR),
-            single={m: _realised_ceiling(test, "colour", [m]) for m in _CH3_PAIR},
+            ceiling=test.realised_ceiling("colour", _CH3_PAIR),
+            single={m: test.realised_ceiling("colour", [m]) for m in _CH3_PAIR},
         )
     return _CH3_DATA
 

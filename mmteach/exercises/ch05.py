@@ -218,20 +218,6 @@ def colour_features(train, *others):
     ]
 
 
-def realised_ceiling(scenes, target, modalities, per_scene=False):
-    """The Bayes rule's accuracy on these very scenes (their silences and labels known)."""
-    from mmteach.datasets import ATTRIBUTES
-
-    codes = {v: k for k, v in enumerate(ATTRIBUTES[target])}
-    truth = scenes.attributes[target].map(codes).to_numpy()
-    labels = scenes.labels[target].to_numpy()
-    silent = np.all([scenes.silent[m][target].to_numpy() for m in modalities], axis=0)
-    prior = np.asarray(scenes.config["attribute_probs"][target])
-    best = np.flatnonzero(prior == prior.max())
-    right = np.where(silent, (labels[:, None] == best).mean(axis=1), labels == truth)
-    return right if per_scene else float(right.mean())
-
-
 def _colour_task():
     from mmteach.datasets import make_scenes
 
@@ -266,7 +252,7 @@ def _ch5_ceiling_model(fn):
             pred_shape=pred.shape,
         )
     accuracy = metrics.accuracy(y_test, pred)
-    ceiling = realised_ceiling(test, "colour", ["image", "caption", "sound", "table"])
+    ceiling = test.realised_ceiling("colour", ["image", "caption", "sound", "table"])
     if accuracy >= ceiling - CEILING_MARGIN:
         return
     if accuracy < 0.5:  # chance is 25%
