@@ -1,7 +1,7 @@
 """Text to image: a regression decoder, a conditional VAE, a small diffusion model, and a judge.
 
-Introduced in Chapter 7 (``notebooks/07_text_to_image.ipynb``; the diffusion model in
-``notebooks/07b_diffusion.ipynb``).
+Introduced in Chapter 7 (``notebooks/07_text_to_image.ipynb``; the diffusion model is
+described in its Section 7.6 and left to the reader to train).
 
 A caption rarely says everything about a picture: "a red circle" leaves the position and
 the size open. The three generators here answer that in different ways:
@@ -51,6 +51,7 @@ from mmteach import native_logs_silenced
 from mmteach._validation import (
     check_array,
     check_choice,
+    check_flag,
     check_int,
     check_number,
     check_probability,
@@ -74,6 +75,8 @@ __all__ = [
     "Diffusion",
     "SCHEDULES",
     "SAMPLERS",
+    "PRIORS",
+    "DRAWINGS",
     "attribute_judge",
     "judge_attributes",
     "judge_features",
@@ -86,6 +89,10 @@ __all__ = [
 SCHEDULES: tuple[str, ...] = ("linear", "cosine")
 #: How :meth:`Diffusion.generate` can sample.
 SAMPLERS: tuple[str, ...] = ("ddim", "ddpm")
+#: The priors of :class:`ConditionalVAE`: ``N(0, I)``, or a Gaussian the caption chooses.
+PRIORS: tuple[str, ...] = ("standard", "caption")
+#: How :class:`ConditionalVAE`'s decoder draws: every pixel value, or a mask painted in a colour.
+DRAWINGS: tuple[str, ...] = ("pixels", "mask")
 
 
 # --- argument checks -------------------------------------------------------------
@@ -217,9 +224,11 @@ class Reparameterize(layers.Layer):
 
     The *reparameterisation trick*: the randomness comes in as an input-like ``noise`` term,
     so the gradient flows to ``mean`` and ``log_var``. The layer also adds the KL divergence
-    of ``N(mean, exp(log_var))`` from ``N(0, I)``, summed over the latent axes and averaged
-    over the batch, times ``beta``, to the model's loss (``add_loss``). Introduced in
-    Chapter 7.
+    of ``N(mean, exp(log_var))`` from the prior, summed over the latent axes and averaged
+    over the batch, times ``beta``, to the model's loss (``add_loss``). Called on
+    ``[mean, log_var]`` the prior is ``N(0, I)``; called on ``[mean, log_var, prior_mean,
+    prior_log_var]`` it is that diagonal Gaussian (a prior that depends on the caption).
+    Introduced in Chapter 7.
     """
 
     def __init__(self, beta: float = 1.0, seed: int | None = None, **kwargs):
@@ -229,14 +238,32 @@ class Reparameterize(layers.Layer):
         self.seed_generator = keras.random.SeedGenerator(seed)
 
     def call(self, inputs):
-        mean, log_var = inputs
-        kl = 0.5 * ops.sum(ops.exp(log_var) + ops.square(mean) - 1.0 - log_var, axis=-1)
+        if len(inputs) not in (2, 4):
+            raise ValueError(
+                "Reparameterize takes [mean, log_var] or [mean, log_var, prior_mean, prior_log_var], "
+                f"got {len(inputs)} tensors"
+            )
+        mean, log_var = inputs[0], inputs[1]
+        if len(inputs) == 2:
+            kl = 0.5 * ops.sum(ops.exp(log_var) + ops.square(mean) - 1.0 - log_var, axis=-1)
+        else:
+            p_mean, p_log_var = inputs[2], inputs[3]
+            spread = (ops.exp(log_var) + ops.square(mean - p_mean)) / ops.exp(p_log_var)
+            kl = 0.5 * ops.sum(p_log_var - log_var + spread - 1.0, axis=-1)
         self.add_loss(self.beta * ops.mean(kl))
         noise = keras.random.normal(ops.shape(mean), seed=self.seed_generator)
         return mean + ops.exp(0.5 * log_var) * noise
 
     def get_config(self):
         return {**super().get_config(), "beta": self.beta, "seed": self.seed}
+
+
+class _PaintMask(layers.Layer):
+    """``background + mask * (colour - background)``: a one-channel mask painted in a colour."""
+
+    def call(self, inputs):
+        mask, colour, background = inputs
+        return background + mask * (colour - background)
 
 
 def _summed_bce(y_true, y_pred):
@@ -355,14 +382,23 @@ class ConditionalVAE(_Generator):
     """A conditional variational autoencoder, all Dense layers (Kingma and Welling, 2014).
 
     - ``encoder``: (image, caption) -> ``mean`` and ``log_var`` of ``q(z | image, caption)``;
-    - :class:`Reparameterize` draws ``z`` and adds ``beta`` times the KL divergence from
-      ``N(0, I)`` to the loss;
-    - ``decoder``: (z, caption) -> image, one sigmoid per pixel value;
-    - ``model``: the three chained, trained to reconstruct its input image with binary
+    - ``prior``: the prior ``p(z)``. With ``prior="standard"`` it is ``N(0, I)`` and
+      ``self.prior`` is ``None``; with ``prior="caption"`` a small network (caption ->
+      ``mean`` and ``log_var``) proposes ``p(z | caption)``, the *prior network* of Sohn et
+      al. (2015);
+    - :class:`Reparameterize` draws ``z`` and adds ``beta`` times the KL divergence of
+      ``q(z | image, caption)`` from the prior to the loss;
+    - ``decoder``: (z, caption) -> image. With ``draw="pixels"`` one sigmoid per pixel value;
+      with ``draw="mask"`` one sigmoid per pixel *position*, a mask that paints a colour over
+      a background colour (both also predicted): ``background + mask * (colour -
+      background)``, an image of one object on a plain background with four times fewer
+      numbers to draw. ``caption_every_layer=True`` hands the caption's vector to every
+      hidden layer of the decoder, not only the first;
+    - ``model``: the chain, trained to reconstruct its input image with binary
       cross-entropy summed over the pixels, plus the KL term: the negative ELBO when
       ``beta=1``.
 
-    To generate, :meth:`generate` draws ``z`` from ``N(0, I)`` and decodes: the caption fixes
+    To generate, :meth:`generate` draws ``z`` from the prior and decodes: the caption fixes
     what it says, ``z`` chooses what it leaves open. Introduced in Chapter 7.
     """
 
@@ -375,12 +411,19 @@ class ConditionalVAE(_Generator):
         hidden: int = 256,
         embed_dim: int = 64,
         beta: float = 1.0,
+        prior: str = "standard",
+        draw: str = "pixels",
+        caption_every_layer: bool = False,
         seed: int = 0,
     ):
         super().__init__(image_shape, vectorizer)
         self.latent_dim = check_int("latent_dim", latent_dim, minimum=1)
         hidden = check_int("hidden", hidden, minimum=1)
+        embed_dim = check_int("embed_dim", embed_dim, minimum=1)
         self.beta = check_number("beta", beta, low=0.0)
+        self.prior_kind = check_choice("prior", prior, PRIORS)
+        self.draw = check_choice("draw", draw, DRAWINGS)
+        self.caption_every_layer = check_flag("caption_every_layer", caption_every_layer)
         text = caption_encoder(self.vocab_size, self.max_len, embed_dim=embed_dim)
 
         image = keras.Input(shape=self.image_shape, name="image")
@@ -391,17 +434,41 @@ class ConditionalVAE(_Generator):
         log_var = layers.Dense(self.latent_dim, name="log_var")(x)
         self.encoder = keras.Model({"image": image, "caption": ids}, [mean, log_var], name="encoder")
 
+        self.prior = None
+        if self.prior_kind == "caption":
+            ids_p = keras.Input(shape=(self.max_len,), dtype="int32", name="caption")
+            x = layers.Dense(embed_dim, activation="relu")(text(ids_p))
+            self.prior = keras.Model(
+                ids_p,
+                [layers.Dense(self.latent_dim, name=n)(x) for n in ("mean", "log_var")],
+                name="prior",
+            )
+
         z = keras.Input(shape=(self.latent_dim,), name="z")
         ids_d = keras.Input(shape=(self.max_len,), dtype="int32", name="caption")
-        x = layers.Concatenate()([z, text(ids_d)])
+        said = text(ids_d)
+        x = layers.Concatenate()([z, said])
         x = layers.Dense(hidden, activation="relu")(x)
+        if self.caption_every_layer:
+            x = layers.Concatenate()([x, said])
         x = layers.Dense(hidden, activation="relu")(x)
-        self.decoder = keras.Model(
-            {"z": z, "caption": ids_d}, _image_head(x, self.image_shape, "image"), name="decoder"
-        )
+        if self.draw == "pixels":
+            out = _image_head(x, self.image_shape, "image")
+        else:
+            height, width, channels = self.image_shape
+            mask = layers.Reshape((height, width, 1))(layers.Dense(height * width, activation="sigmoid")(x))
+            colour, background = (
+                layers.Reshape((1, 1, channels))(layers.Dense(channels, activation="sigmoid", name=n)(x))
+                for n in ("colour", "background")
+            )
+            out = _PaintMask(name="image")([mask, colour, background])
+        self.decoder = keras.Model({"z": z, "caption": ids_d}, out, name="decoder")
 
         mean, log_var = self.encoder({"image": image, "caption": ids})
-        sampled = Reparameterize(self.beta, seed=check_seed(seed), name="reparameterize")([mean, log_var])
+        prior_params = [] if self.prior is None else list(self.prior(ids))
+        sampled = Reparameterize(self.beta, seed=check_seed(seed), name="reparameterize")(
+            [mean, log_var, *prior_params]
+        )
         out = self.decoder({"z": sampled, "caption": ids})
         self.model = keras.Model({"image": image, "caption": ids}, out, name="conditional_vae")
 
@@ -432,12 +499,33 @@ class ConditionalVAE(_Generator):
         )
         return self
 
+    def prior_parameters(self, captions):
+        """``(mean, log_var)`` of the prior for each caption, each ``(n_captions, latent_dim)``.
+
+        Zeros for ``prior="standard"`` (``N(0, I)``); the prior network's answer for
+        ``prior="caption"``.
+        """
+        ids = _caption_ids(self.vectorizer, captions)
+        if self.prior is None:
+            zeros = np.zeros((len(ids), self.latent_dim), "float32")
+            return zeros, zeros.copy()
+        parts = [self.prior(ids[i : i + 512], training=False) for i in range(0, len(ids), 512)]
+        return tuple(np.concatenate([np.asarray(p[k]) for p in parts]) for k in (0, 1))
+
     def generate(self, captions, *, n_samples: int = 1, seed: int = 0, temperature: float = 1.0):
-        """``(n_captions, n_samples, *image_shape)``: decode ``z ~ N(0, temperature^2 I)``."""
+        """``(n_captions, n_samples, *image_shape)``: decode ``z`` drawn from the prior.
+
+        ``z = mean + temperature * std * noise`` with the prior's ``mean`` and ``std`` (0 and 1
+        for ``prior="standard"``): a ``temperature`` below 1 keeps the draws nearer the
+        prior's centre, trading diversity for typical images.
+        """
         ids, n_samples, seed = self._generate_args(captions, n_samples, seed)
         temperature = check_number("temperature", temperature, low=0.0)
         rng = np.random.default_rng(seed)
-        z = temperature * rng.standard_normal((len(ids) * n_samples, self.latent_dim)).astype("float32")
+        noise = rng.standard_normal((len(ids) * n_samples, self.latent_dim)).astype("float32")
+        mean, log_var = self.prior_parameters(captions)
+        mean, log_var = np.repeat(mean, n_samples, axis=0), np.repeat(log_var, n_samples, axis=0)
+        z = (mean + temperature * np.exp(0.5 * log_var) * noise).astype("float32")
         images = _predict(self.decoder, {"z": z, "caption": np.repeat(ids, n_samples, axis=0)})
         return images.reshape(len(ids), n_samples, *self.image_shape)
 

@@ -128,6 +128,65 @@ def test_conditional_vae_trains_and_samples_vary(vec):
     assert np.allclose(frozen[0, 0], frozen[0, 2])
 
 
+def test_reparameterize_kl_from_a_caption_prior():
+    layer = generation.Reparameterize(beta=1.0, seed=0)
+    mean, log_var = np.full((3, 2), 1.0, "float32"), np.full((3, 2), np.log(0.25), "float32")
+    p_mean, p_log_var = np.full((3, 2), 0.5, "float32"), np.full((3, 2), np.log(4.0), "float32")
+    layer([mean, log_var, p_mean, p_log_var])
+    # KL(N(1, 0.25) || N(0.5, 4)) per axis, by the textbook formula
+    kl_one = np.log(2.0 / 0.5) + (0.25 + 0.5**2) / (2 * 4.0) - 0.5
+    assert math.isclose(float(layer.losses[-1]), 2 * kl_one, rel_tol=1e-5)
+    layer([mean, log_var, np.zeros_like(mean), np.zeros_like(log_var)])
+    standard = generation.Reparameterize(beta=1.0, seed=0)
+    standard([mean, log_var])  # a zero-mean unit prior is N(0, I)
+    assert math.isclose(float(layer.losses[-1]), float(standard.losses[-1]), rel_tol=1e-5)
+    with pytest.raises(ValueError, match="mean, log_var"):
+        layer([mean, log_var, p_mean])
+
+
+def test_conditional_vae_with_caption_prior_and_mask(vec):
+    keras.utils.set_random_seed(0)
+    cvae = generation.ConditionalVAE(
+        SHAPE, vec, latent_dim=2, hidden=32, beta=1.0, prior="caption", draw="mask", caption_every_layer=True
+    )
+    assert cvae.prior is not None and sorted(cvae.model.input) == ["caption", "image"]
+    cvae.fit(_images(), CAPTIONS, steps=80, batch_size=16, learning_rate=3e-3)
+    assert cvae.losses_[-10:].mean() < cvae.losses_[:5].mean()
+    mean, log_var = cvae.prior_parameters(["a red circle", "a blue square"])
+    assert mean.shape == log_var.shape == (2, 2)
+    direct = cvae.prior(vec.transform(["a red circle", "a blue square"]))
+    assert np.allclose(mean, np.asarray(direct[0]), atol=1e-6)
+    out = cvae.generate(["a red circle", "a blue square"], n_samples=4, seed=3)
+    assert out.shape == (2, 4, *SHAPE) and 0 <= out.min() and out.max() <= 1
+    assert out[0].mean() > out[1].mean() + 0.2  # red is bright, blue dark, as in training
+    # a mask painted in one colour: every pixel lies between the background and the colour,
+    # so the image has at most one colour direction (rank one around the background)
+    centred = out[0, 0].reshape(-1, 3) - out[0, 0].reshape(-1, 3)[0]
+    assert np.linalg.matrix_rank(centred, tol=1e-4) <= 1
+    # at temperature 0 every sample is the decoded prior mean
+    frozen = cvae.generate(["a red circle"], n_samples=2, temperature=0.0)
+    by_hand = cvae.decoder({"z": mean[:1], "caption": vec.transform(["a red circle"])})
+    assert np.allclose(frozen[0, 0], np.asarray(by_hand)[0], atol=1e-5)
+    standard = generation.ConditionalVAE(SHAPE, vec, latent_dim=3, hidden=8)
+    assert standard.prior is None
+    zeros = standard.prior_parameters(["a red circle"])
+    assert np.all(zeros[0] == 0) and np.all(zeros[1] == 0)
+
+
+def test_conditional_vae_refuses_bad_options(vec):
+    with pytest.raises(ValueError, match=r"prior must be one of \('standard', 'caption'\)"):
+        generation.ConditionalVAE(SHAPE, vec, prior="gaussian")
+    with pytest.raises(ValueError, match="draw must be one of"):
+        generation.ConditionalVAE(SHAPE, vec, draw="conv")
+    with pytest.raises(TypeError, match="caption_every_layer must be True or False"):
+        generation.ConditionalVAE(SHAPE, vec, caption_every_layer="yes")
+    cvae = generation.ConditionalVAE(SHAPE, vec, hidden=8, prior="caption")
+    with pytest.raises(ValueError, match="temperature must be >= 0"):
+        cvae.generate(["a red circle"], temperature=-0.5)
+    with pytest.raises(TypeError, match="one string"):
+        cvae.prior_parameters("a red circle")
+
+
 # --- diffusion ------------------------------------------------------------------------------
 
 
