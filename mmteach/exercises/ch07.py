@@ -47,21 +47,32 @@ def _ch7_first_model(fn):
     for vocab_size, shape in ((40, (16, 16, 3)), (25, (8, 12, 1))):
         model = call(fn, vocab_size, shape)
         if not isinstance(model, k.Model):
-            raise Hint(f"build_text_to_image must return a keras.Model, got {type(model).__name__}.")
+            raise Hint(
+                "build_text_to_image must return a keras.Model, got {model_type}.",
+                model_type=type(model).__name__,
+            )
         out = tuple(model.output.shape[1:])
         size = int(np.prod(shape))
         if out == (32,):
             raise Hint(
                 "Dense(32) outputs 32 numbers, not an image: an image of shape "
-                f"{shape} holds {size} values. Output that many, then reshape them."
+                "{shape} holds {size} values. Output that many, then reshape them.",
+                shape=shape,
+                size=size,
             )
         if out == (size,):
             raise Hint(
-                f"the model outputs {size} numbers in a row: reshape them into the image, "
-                f"layers.Reshape(image_shape), so it can be compared with real images {shape}."
+                "the model outputs {size} numbers in a row: reshape them into the image, "
+                "layers.Reshape(image_shape), so it can be compared with real images {shape}.",
+                size=size,
+                shape=shape,
             )
         if out != shape:
-            raise Hint(f"for image_shape={shape} the output must have shape (None, *{shape}); got {out}.")
+            raise Hint(
+                "for image_shape={shape} the output must have shape (None, *{shape}); got {out}.",
+                shape=shape,
+                out=out,
+            )
         x = np.random.default_rng(0).random((4, vocab_size)).astype("float32") * 5
         y = np.asarray(model(x, training=False))
         if y.min() < 0 or y.max() > 1:
@@ -95,11 +106,17 @@ def _ch7_reparameterize(fn):
         except (TypeError, NotImplementedError) as err:  # NumPy on a tensor, say
             if isinstance(err, NotImplementedError):
                 raise NotAttempted from None
-            raise Hint(f"use keras.ops on the tensors (NumPy cannot follow the gradient): {err}") from None
+            raise Hint(
+                "use keras.ops on the tensors (NumPy cannot follow the gradient): {error}", error=err
+            ) from None
         total = keras.ops.sum(z) if not isinstance(z, np.ndarray) else None
     z_values = np.asarray(z, dtype=float)
     if z_values.shape != (n, 2):
-        raise Hint(f"return one sample per entry of mean: shape {(n, 2)}, got {z_values.shape}.")
+        raise Hint(
+            "return one sample per entry of mean: shape {want_shape}, got {got_shape}.",
+            want_shape=(n, 2),
+            got_shape=z_values.shape,
+        )
     m, s = z_values.mean(axis=0), z_values.std(axis=0)
     if np.allclose(s, [0.25, 4.0], rtol=0.05):
         raise Hint(
@@ -109,11 +126,14 @@ def _ch7_reparameterize(fn):
     if np.allclose(s, [abs(np.log(0.25)), np.log(4.0)], rtol=0.05):
         raise Hint("log_var is the *log* of the variance: the standard deviation is exp(log_var / 2).")
     if not np.allclose(m, [2.0, -1.0], atol=0.1):
-        raise Hint(f"the samples should have mean [2, -1] (the `mean` argument), got {np.round(m, 2)}.")
+        raise Hint(
+            "the samples should have mean [2, -1] (the `mean` argument), got {got_mean}.",
+            got_mean=np.round(m, 2),
+        )
     if not np.allclose(s, [0.5, 2.0], rtol=0.05):
         raise Hint(
-            f"the samples should have standard deviations [0.5, 2] for variances [0.25, 4], got "
-            f"{np.round(s, 2)}."
+            "the samples should have standard deviations [0.5, 2] for variances [0.25, 4], got {got_std}.",
+            got_std=np.round(s, 2),
         )
     if not np.allclose(z_values, mean.numpy() + np.exp(0.5 * log_var.numpy()) * noise.numpy(), atol=1e-4):
         raise Hint(
@@ -186,4 +206,4 @@ def _ch7_frechet(fn):
         root = scipy.linalg.sqrtm(cov_a @ cov_b).real
         if _close(got, means + np.trace(cov_a + cov_b - root), 1e-5):
             raise Hint("the cross term is -2 tr((cov_a cov_b)^(1/2)): you subtracted it once.")
-        raise Hint(f"for a test pair of Gaussians expected {want:.5f}, got {got!r}.")
+        raise Hint("for a test pair of Gaussians expected {want:.5f}, got {got!r}.", want=want, got=got)

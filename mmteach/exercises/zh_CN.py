@@ -643,6 +643,77 @@ TEMPLATES.update(
         "for scores {scores} expected beams {want_b}, words {want_w}, scores {want_s}.": (
             "当 scores 为 {scores} 时，应为 beams {want_b}、words {want_w}、scores {want_s}。"
         ),
+        # --- Chapter 7 (ch07.py) ------------------------------------------------------------
+        "build_text_to_image must return a keras.Model, got {model_type}.": (
+            "build_text_to_image 必须返回一个 keras.Model，得到的是 {model_type}。"
+        ),
+        "Dense(32) outputs 32 numbers, not an image: an image of shape {shape} holds {size} values. "
+        "Output that many, then reshape them.": (
+            "Dense(32) 输出的是 32 个数，而不是一张图像：形状为 {shape} 的图像有 {size} 个值。"
+            "请输出这么多个数，再把它们重塑为图像。"
+        ),
+        "the model outputs {size} numbers in a row: reshape them into the image, "
+        "layers.Reshape(image_shape), so it can be compared with real images {shape}.": (
+            "模型输出的是排成一行的 {size} 个数：请用 layers.Reshape(image_shape) 把它们重塑为图像，"
+            "这样才能与形状为 {shape} 的真实图像相比较。"
+        ),
+        "for image_shape={shape} the output must have shape (None, *{shape}); got {out}.": (
+            "当 image_shape={shape} 时，输出的形状必须是 (None, *{shape})；得到的是 {out}。"
+        ),
+        "pixel values lie in [0, 1]: end with activation='sigmoid'.": (
+            "像素值位于 [0, 1] 之间：请让最后一层使用 activation='sigmoid'。"
+        ),
+        "use keras.ops on the tensors (NumPy cannot follow the gradient): {error}": (
+            "请对张量使用 keras.ops（NumPy 无法追踪梯度）：{error}"
+        ),
+        "return one sample per entry of mean: shape {want_shape}, got {got_shape}.": (
+            "请为 mean 的每个元素各返回一个样本：形状应为 {want_shape}，得到的是 {got_shape}。"
+        ),
+        "those samples have standard deviation exp(log_var), which is the variance: the standard "
+        "deviation is exp(log_var / 2).": (
+            "这些样本的标准差是 exp(log_var)，而那是方差：标准差应为 exp(log_var / 2)。"
+        ),
+        "log_var is the *log* of the variance: the standard deviation is exp(log_var / 2).": (
+            "log_var 是方差的*对数*：标准差是 exp(log_var / 2)。"
+        ),
+        "the samples should have mean [2, -1] (the `mean` argument), got {got_mean}.": (
+            "样本的均值应为 [2, -1]（即参数 `mean`），得到的是 {got_mean}。"
+        ),
+        "the samples should have standard deviations [0.5, 2] for variances [0.25, 4], got {got_std}.": (
+            "方差为 [0.25, 4] 时，样本的标准差应为 [0.5, 2]，得到的是 {got_std}。"
+        ),
+        "use the `noise` you are given (scale it and shift it): drawing your own noise makes the "
+        "sample random in a way the caller cannot reproduce.": (
+            "请使用传给你的 `noise`（对它先缩放、再平移）：自己另抽噪声会让样本的随机性无法被调用者复现。"
+        ),
+        "no gradient reaches mean and log_var: compute with keras.ops (or tensor arithmetic), not "
+        "NumPy, so the sample stays a function of the tensors.": (
+            "没有梯度传到 mean 和 log_var：请用 keras.ops（或张量运算）而不是 NumPy 来计算，"
+            "让样本始终是这些张量的函数。"
+        ),
+        "the gradient is not that of mean + exp(log_var / 2) * noise.": (
+            "梯度与 mean + exp(log_var / 2) * noise 的梯度不一致。"
+        ),
+        "add the squared distance between the means, ||mean_a - mean_b||^2.": (
+            "请加上两个均值之间的平方距离 ||mean_a - mean_b||^2。"
+        ),
+        "the covariances count too: add tr(cov_a + cov_b - 2 (cov_a cov_b)^(1/2)).": (
+            "协方差也要算进去：请加上 tr(cov_a + cov_b - 2 (cov_a cov_b)^(1/2))。"
+        ),
+        "return the squared distance d^2 (the formula as written), not its square root.": (
+            "请返回距离的平方 d^2（即公式所写的量），而不是它的平方根。"
+        ),
+        "np.sqrt takes the square root of each entry; the formula needs the *matrix* square root "
+        "(a matrix R with R @ R = cov_a @ cov_b): scipy.linalg.sqrtm.": (
+            "np.sqrt 对每个元素分别开平方；公式需要的是*矩阵*平方根（满足 R @ R = cov_a @ cov_b 的矩阵 R）："
+            "scipy.linalg.sqrtm。"
+        ),
+        "the cross term is -2 tr((cov_a cov_b)^(1/2)): you subtracted it once.": (
+            "交叉项是 -2 tr((cov_a cov_b)^(1/2))：你只减了一次。"
+        ),
+        "for a test pair of Gaussians expected {want:.5f}, got {got!r}.": (
+            "对一对测试用的高斯分布，应为 {want:.5f}，得到的是 {got!r}。"
+        ),
         # --- Chapter 8 (ch08.py) ------------------------------------------------------------
         "{name} must return one number, got {value_type}.": (
             "{name} 必须返回一个数，得到的是 {value_type}。"
