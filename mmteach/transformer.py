@@ -71,6 +71,45 @@ def _check_rank(name, shape, rank, layout):
     return shape
 
 
+class _AttentionGlorot(keras.initializers.RandomUniform):
+    """Glorot-uniform for the kernels of ``MultiHeadAttention``, the same in every Keras 3.
+
+    The attention's maps are stored as 3-d kernels: ``(dim_in, heads, head_dim)`` for query,
+    key and value, ``(heads, head_dim, dim_out)`` for the output. Keras 3.13 (Colab's in
+    2026) counts their fans as if they were convolution kernels, which draws the query, key
+    and value maps several times too small (``sqrt((heads + head_dim) / 2)`` times: 3 at
+    ``dim=32, heads=2``), so attention starts nearly uniform and a small transformer sits on
+    its loss plateau for longer; Keras 3.15 (the book's pin) counts them as the dense maps
+    they are. This initializer counts them that way in every version, with the same random
+    draw as Keras 3.15's default, so a model starts from the same weights in Colab and with
+    the book's pins.
+    """
+
+    def __init__(self, heads, head_dim, minval=-0.05, maxval=0.05, seed=None):
+        super().__init__(minval=minval, maxval=maxval, seed=seed)
+        self.heads, self.head_dim = heads, head_dim
+
+    def __call__(self, shape, dtype=None):
+        shape = tuple(shape)
+        if len(shape) == 3 and shape[1:] == (self.heads, self.head_dim):  # query, key, value
+            fan_in, fan_out = shape[0], shape[1] * shape[2]
+        elif len(shape) == 3 and shape[:2] == (self.heads, self.head_dim):  # output
+            fan_in, fan_out = shape[0] * shape[1], shape[2]
+        else:  # a plain (fan_in, fan_out) matrix
+            fan_in, fan_out = int(np.prod(shape[:-1])), shape[-1]
+        limit = float(np.sqrt(6.0 / (fan_in + fan_out)))
+        return keras.random.uniform(shape, minval=-limit, maxval=limit, seed=self.seed, dtype=dtype)
+
+    def get_config(self):
+        return {**super().get_config(), "heads": self.heads, "head_dim": self.head_dim}
+
+
+def _attention(heads, head_dim, dropout, name):
+    return layers.MultiHeadAttention(
+        heads, head_dim, dropout=dropout, kernel_initializer=_AttentionGlorot(heads, head_dim), name=name
+    )
+
+
 def causal_mask(n: int) -> np.ndarray:
     """The ``(n, n)`` boolean mask of a causal (left-to-right) model.
 
@@ -232,9 +271,7 @@ class TransformerBlock(layers.Layer):
         self.causal = check_flag("causal", causal)
         self.dropout = check_number("dropout", dropout, low=0.0, high=1.0, high_open=True)
         self.norm1 = layers.LayerNormalization(epsilon=1e-5, name="norm1")
-        self.attention = layers.MultiHeadAttention(
-            self.heads, self.dim // self.heads, dropout=self.dropout, name="attention"
-        )
+        self.attention = _attention(self.heads, self.dim // self.heads, self.dropout, "attention")
         self.norm2 = layers.LayerNormalization(epsilon=1e-5, name="norm2")
         self.mlp = _mlp(self.dim, self.mlp_dim, self.dropout, "mlp")
 
@@ -292,9 +329,7 @@ class GatedCrossAttention(layers.Layer):
         self.mlp_dim = 2 * self.dim if mlp_dim is None else check_int("mlp_dim", mlp_dim, minimum=1)
         self.dropout = check_number("dropout", dropout, low=0.0, high=1.0, high_open=True)
         self.norm1 = layers.LayerNormalization(epsilon=1e-5, name="norm1")
-        self.attention = layers.MultiHeadAttention(
-            self.heads, self.dim // self.heads, dropout=self.dropout, name="cross_attention"
-        )
+        self.attention = _attention(self.heads, self.dim // self.heads, self.dropout, "cross_attention")
         self.norm2 = layers.LayerNormalization(epsilon=1e-5, name="norm2")
         self.mlp = _mlp(self.dim, self.mlp_dim, self.dropout, "mlp")
 

@@ -121,6 +121,32 @@ def test_causal_block_never_looks_ahead():
     assert not np.allclose(plain(x)[:, :4], plain(later_changed)[:, :4])
 
 
+@pytest.mark.parametrize("dim, heads", [(64, 2), (64, 8), (4, 2), (2, 2)])
+def test_attention_maps_start_as_glorot_dense_maps_in_any_keras(dim, heads):
+    # Glorot-uniform for a dim x dim map has spread sqrt(1 / dim) and bound sqrt(3 / dim).
+    # Keras 3.13 (Colab's) draws the query, key and value kernels of MultiHeadAttention
+    # several times smaller (it takes the 3-d kernels for convolutions); ours must not.
+    keras.utils.set_random_seed(0)
+    block = transformer.TransformerBlock(dim, heads)
+    block(floats(1, 3, dim))
+    xattn = transformer.GatedCrossAttention(dim, heads)
+    xattn(floats(1, 2, dim), floats(1, 5, 3 * dim))  # image tokens of another width
+    head_dim = dim // heads
+    for layer, image_dim in ((block.attention, dim), (xattn.attention, 3 * dim)):
+        for part, fan_in in (("query", dim), ("key", image_dim), ("value", image_dim)):
+            kernel = np.asarray(getattr(layer, f"_{part}_dense").kernel)
+            assert kernel.shape == (fan_in, heads, head_dim)
+            bound = np.sqrt(6 / (fan_in + dim))
+            assert np.abs(kernel).max() <= bound
+            if dim == 64:  # enough weights for the spread to show
+                assert abs(kernel.std() / (bound / np.sqrt(3)) - 1) < 0.1, part
+        out = np.asarray(layer._output_dense.kernel)
+        assert out.shape == (heads, head_dim, dim)
+        assert np.abs(out).max() <= np.sqrt(3 / dim)
+        if dim == 64:
+            assert abs(out.std() * np.sqrt(dim) - 1) < 0.1
+
+
 def test_block_refuses_bad_input():
     with pytest.raises(ValueError, match="dim must be divisible by heads"):
         transformer.TransformerBlock(10, 3)
