@@ -20,10 +20,6 @@ from mmteach.exercises.zh_CN import TEMPLATES
 PACKAGE = Path(exercises.__file__).parent
 CHAPTERS = sorted(PACKAGE.glob("ch*.py"))
 
-# Chapters whose checkers another change is rewriting right now; their hints are still
-# f-strings, which fall back to English. Convert them to templates and remove them here.
-NOT_YET_CONVERTED = {"ch11"}
-
 
 @pytest.fixture(autouse=True)
 def english_unless_set(monkeypatch):
@@ -69,8 +65,6 @@ LEFTOVER = re.compile(r"(?<!\{)\{[A-Za-z_][\w.]*(\[[^{}]*\])?(![rsa])?(:[^{}]*)?
 def chapter_templates():
     found = []
     for path in CHAPTERS:
-        if path.stem in NOT_YET_CONVERTED:
-            continue
         for line, template, keywords, _ in hint_calls(path):
             if template is not None:
                 found.append(pytest.param(template, keywords, id=f"{path.stem}:{line}"))
@@ -85,8 +79,6 @@ def test_every_chapter_hint_is_a_template():
     # f-strings, .format() and concatenations would be looked up as a different string each time
     wrong = []
     for path in CHAPTERS:
-        if path.stem in NOT_YET_CONVERTED:
-            continue
         for line, template, keywords, first in hint_calls(path):
             if template is None or None in keywords:  # None: a **splat of fields
                 wrong.append(f"{path.name}:{line}: {ast.unparse(first)[:60]}")

@@ -20,7 +20,9 @@ def _ch11_causal_mask(fn):
         mask = np.asarray(call(fn, n))
         if mask.shape != (n, n):
             raise Hint(
-                f"one row per query token and one column per key token: shape ({n}, {n}); got {mask.shape}."
+                "one row per query token and one column per key token: shape ({n}, {n}); got {mask_shape}.",
+                n=n,
+                mask_shape=mask.shape,
             )
         if not np.all(np.isin(mask, (0, 1))):
             raise Hint("the mask holds True (may attend) and False (may not), or 1 and 0.")
@@ -37,7 +39,7 @@ def _ch11_causal_mask(fn):
             raise Hint("a token must be allowed to see itself: keep the diagonal (j <= i, not j < i).")
         if np.array_equal(mask, ~want):
             raise Hint("True means *may attend* in Keras's attention_mask: you marked the forbidden entries.")
-        raise Hint(f"for n={n}, entry [i, j] should be True exactly when j <= i.")
+        raise Hint("for n={n}, entry [i, j] should be True exactly when j <= i.", n=n)
 
 
 # --- ch11-cross-attention --------------------------------------------------------------
@@ -66,8 +68,9 @@ def _ch11_cross_attention(fn):
         raise
     except Exception as err:  # keys and values of different lengths fail inside Keras
         raise Hint(
-            f"the call failed ({type(err).__name__}): the keys and the values must come from the same "
-            "tokens -- the image's -- and the queries from the text."
+            "the call failed ({error_type}): the keys and the values must come from the same "
+            "tokens -- the image's -- and the queries from the text.",
+            error_type=type(err).__name__,
         ) from None
     out = np.asarray(out)
     if out.shape == (2, 5, 8):
@@ -77,7 +80,9 @@ def _ch11_cross_attention(fn):
             "(key=image, value=image)."
         )
     if out.shape != (2, 3, 8):
-        raise Hint(f"expected one vector per text token, shape (2, 3, 8); got {out.shape}.")
+        raise Hint(
+            "expected one vector per text token, shape (2, 3, 8); got {out_shape}.", out_shape=out.shape
+        )
     if np.allclose(out, np.asarray(attention(query=text, value=text, key=text)), atol=1e-5):
         raise Hint("this is self-attention over the text: the keys and values must be the image tokens.")
     if not np.allclose(out, want, atol=1e-5):
@@ -111,7 +116,7 @@ def _ch11_block_params(fn):
         try:
             got = int(got)
         except (TypeError, ValueError):
-            raise Hint(f"return a whole number of weights, got {got!r}.") from None
+            raise Hint("return a whole number of weights, got {got!r}.", got=got) from None
         if got == want:
             continue
         d, m = dim, mlp_dim
@@ -125,7 +130,12 @@ def _ch11_block_params(fn):
                 "attention maps are dim x dim in all, whatever the number of heads."
             )
         raise Hint(
-            f"for dim={dim}, heads={heads}, mlp_dim={mlp_dim} the block has {want} weights, you said {got}. "
+            "for dim={dim}, heads={heads}, mlp_dim={mlp_dim} the block has {want} weights, you said {got}. "
             "Count the attention's query, key, value and output maps, two layer normalisations and "
-            "the two Dense layers of the perceptron."
+            "the two Dense layers of the perceptron.",
+            dim=dim,
+            heads=heads,
+            mlp_dim=mlp_dim,
+            want=want,
+            got=got,
         )

@@ -884,6 +884,67 @@ TEMPLATES.update(
         "the edit distance between {ref} and {hyp} is {want}, got {got!r}.": (
             "{ref} 和 {hyp} 之间的编辑距离是 {want}，得到的是 {got!r}。"
         ),
+        # --- Chapter 11 (ch11.py) -----------------------------------------------------------
+        "one row per query token and one column per key token: shape ({n}, {n}); got {mask_shape}.": (
+            "每个查询词元占一行，每个键词元占一列：形状应为 ({n}, {n})；得到的是 {mask_shape}。"
+        ),
+        "the mask holds True (may attend) and False (may not), or 1 and 0.": (
+            "掩码中应为 True（可以关注）和 False（不可关注），或者 1 和 0。"
+        ),
+        "this lets each token see the tokens *after* it: row i is the query, column j the key, and "
+        "token i may look at j only when j <= i (a lower triangle).": (
+            "这样会让每个词元看到它*之后*的词元：第 i 行是查询，第 j 列是键，"
+            "只有当 j <= i 时，词元 i 才能关注 j（即下三角）。"
+        ),
+        "a token must be allowed to see itself: keep the diagonal (j <= i, not j < i).": (
+            "词元必须能看到它自己：请保留对角线（是 j <= i，而不是 j < i）。"
+        ),
+        "True means *may attend* in Keras's attention_mask: you marked the forbidden entries.": (
+            "在 Keras 的 attention_mask 中，True 表示*可以关注*：你标出的却是被禁止的位置。"
+        ),
+        "for n={n}, entry [i, j] should be True exactly when j <= i.": (
+            "当 n={n} 时，元素 [i, j] 应当恰好在 j <= i 时为 True。"
+        ),
+        "the call failed ({error_type}): the keys and the values must come from the same tokens -- "
+        "the image's -- and the queries from the text.": (
+            "调用失败（{error_type}）：键和值必须来自同一组词元——图像的词元——而查询来自文本。"
+        ),
+        "the output has one vector per image patch (2, 5, 8), not one per word (2, 3, 8): the queries "
+        "and the keys are swapped. The text asks (query=text); the image answers (key=image, "
+        "value=image).": (
+            "输出是每个图像块一个向量 (2, 5, 8)，而不是每个词一个向量 (2, 3, 8)：查询和键弄反了。"
+            "提问的是文本（query=text），回答的是图像（key=image, value=image）。"
+        ),
+        "expected one vector per text token, shape (2, 3, 8); got {out_shape}.": (
+            "应为每个文本词元一个向量，形状为 (2, 3, 8)；得到的是 {out_shape}。"
+        ),
+        "this is self-attention over the text: the keys and values must be the image tokens.": (
+            "这是在文本上做自注意力：键和值必须是图像的词元。"
+        ),
+        "use the attention layer once: attention(query=text, value=image, key=image).": (
+            "请只调用一次注意力层：attention(query=text, value=image, key=image)。"
+        ),
+        "return a whole number of weights, got {got!r}.": (
+            "请返回权重的个数（一个整数），得到的是 {got!r}。"
+        ),
+        "every Dense map has biases too: the attention's four maps and the perceptron's two.": (
+            "每个 Dense 映射都还有偏置：注意力的四个映射如此，感知机的两个映射也如此。"
+        ),
+        "the two layer normalisations have weights: a scale and a shift of dim numbers each.": (
+            "两个层归一化也有权重：各有一个缩放和一个平移，每个含 dim 个数。"
+        ),
+        "the heads share dim between them (each has dim // heads numbers), so the four attention maps "
+        "are dim x dim in all, whatever the number of heads.": (
+            "各个头共同分摊 dim（每个头有 dim // heads 个数），所以无论有多少个头，"
+            "注意力的四个映射合起来都是 dim x dim。"
+        ),
+        "for dim={dim}, heads={heads}, mlp_dim={mlp_dim} the block has {want} weights, you said {got}. "
+        "Count the attention's query, key, value and output maps, two layer normalisations and the "
+        "two Dense layers of the perceptron.": (
+            "当 dim={dim}、heads={heads}、mlp_dim={mlp_dim} 时，这个 Transformer 块有 {want} 个权重，"
+            "你给出的是 {got}。请数一数注意力的查询、键、值和输出映射，两个层归一化，"
+            "以及感知机的两个 Dense 层。"
+        ),
         # --- Chapter 12 (ch12.py) -----------------------------------------------------------
         "return the pair (a, b), two numbers; got {out!r}.": (
             "请返回二元组 (a, b)，即两个数；得到的是 {out!r}。"
