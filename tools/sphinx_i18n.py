@@ -183,7 +183,9 @@ class TranslationCoverage(SphinxDirective):
         self.env.note_dependency(str(path))
         language = self.config.language if self.config.language in _COVERAGE_HEADERS else "en"
         if not path.exists():
-            return [nodes.paragraph(text="Translation coverage was not measured in this build.")]
+            # not a message to translate: `make book` measures coverage before it builds
+            note = "Translation coverage was not measured in this build."
+            return [nodes.paragraph(text=note, translatable=False)]
         report = json.loads(path.read_text("utf8"))
         table = nodes.table(classes=["translation-coverage"])
         group = nodes.tgroup(cols=5)
