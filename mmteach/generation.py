@@ -11,8 +11,9 @@ the size open. The three generators here answer that in different ways:
     *average* of every image that fits the caption (:func:`conditional_mean`), so where the
     caption is silent it draws faint ghosts in every place the object could be;
 :class:`ConditionalVAE`
-    a conditional variational autoencoder: a latent vector ``z`` drawn from a standard
-    normal carries what the caption leaves open, so each draw is one plausible image;
+    a conditional variational autoencoder: a latent vector ``z`` drawn from a prior (a
+    standard normal, or a Gaussian or a mixture of Gaussians that the caption chooses)
+    carries what the caption leaves open, so each draw is one plausible image;
 :class:`Diffusion`
     a small conditional denoising diffusion model: it learns to remove noise, and draws an
     image by denoising pure noise step by step (DDPM or DDIM), with classifier-free
@@ -67,6 +68,7 @@ __all__ = [
     "caption_encoder",
     "regression_decoder",
     "Reparameterize",
+    "MixtureReparameterize",
     "RegressionGenerator",
     "ConditionalVAE",
     "noise_schedule",
@@ -89,8 +91,8 @@ __all__ = [
 SCHEDULES: tuple[str, ...] = ("linear", "cosine")
 #: How :meth:`Diffusion.generate` can sample.
 SAMPLERS: tuple[str, ...] = ("ddim", "ddpm")
-#: The priors of :class:`ConditionalVAE`: ``N(0, I)``, or a Gaussian the caption chooses.
-PRIORS: tuple[str, ...] = ("standard", "caption")
+#: The priors of :class:`ConditionalVAE`: ``N(0, I)``, or a Gaussian or a mixture the caption chooses.
+PRIORS: tuple[str, ...] = ("standard", "caption", "mixture")
 #: How :class:`ConditionalVAE`'s decoder draws: every pixel value, or a mask painted in a colour.
 DRAWINGS: tuple[str, ...] = ("pixels", "mask")
 
@@ -146,6 +148,8 @@ def _predict(model, inputs, batch_size=512):
         outputs.append(model(part, training=False))
     if isinstance(outputs[0], dict):
         return {k: np.concatenate([np.asarray(o[k]) for o in outputs]) for k in outputs[0]}
+    if isinstance(outputs[0], (list, tuple)):
+        return [np.concatenate([np.asarray(o[k]) for o in outputs]) for k in range(len(outputs[0]))]
     return np.concatenate([np.asarray(o) for o in outputs])
 
 
@@ -256,6 +260,26 @@ class Reparameterize(layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "beta": self.beta, "seed": self.seed}
+
+
+class MixtureReparameterize(Reparameterize):
+    """Like :class:`Reparameterize`, against a mixture of diagonal Gaussians as the prior.
+
+    Called on ``[mean, log_var, logits, means, log_vars]``; the KL term has no closed form,
+    so it is estimated from the sample itself: ``log q(z) - log p(z)``.
+    """
+
+    def call(self, inputs):
+        mean, log_var, logits, means, log_vars = inputs
+        noise = keras.random.normal(ops.shape(mean), seed=self.seed_generator)
+        z = mean + ops.exp(0.5 * log_var) * noise
+        log_2pi = math.log(2 * math.pi)
+        log_q = -0.5 * ops.sum(log_2pi + log_var + ops.square(noise), axis=-1)
+        diff = z[:, None, :] - means
+        log_n = -0.5 * ops.sum(log_2pi + log_vars + ops.square(diff) / ops.exp(log_vars), axis=-1)
+        log_p = ops.logsumexp(ops.log_softmax(logits, axis=-1) + log_n, axis=-1)
+        self.add_loss(self.beta * ops.mean(log_q - log_p))
+        return z
 
 
 class _PaintMask(layers.Layer):
@@ -385,9 +409,13 @@ class ConditionalVAE(_Generator):
     - ``prior``: the prior ``p(z)``. With ``prior="standard"`` it is ``N(0, I)`` and
       ``self.prior`` is ``None``; with ``prior="caption"`` a small network (caption ->
       ``mean`` and ``log_var``) proposes ``p(z | caption)``, the *prior network* of Sohn et
-      al. (2015);
-    - :class:`Reparameterize` draws ``z`` and adds ``beta`` times the KL divergence of
-      ``q(z | image, caption)`` from the prior to the loss;
+      al. (2015); with ``prior="mixture"`` it proposes a mixture of ``components`` diagonal
+      Gaussians, each with a weight, so that the codes of one caption can lie in separate
+      clumps (one per place the caption leaves open) without a gap between them that the
+      prior would fill (Dilokthanakul et al., 2016; Tomczak and Welling, 2018);
+    - :class:`Reparameterize` (:class:`MixtureReparameterize` for the mixture) draws ``z``
+      and adds ``beta`` times the KL divergence of ``q(z | image, caption)`` from the prior
+      to the loss;
     - ``decoder``: (z, caption) -> image. With ``draw="pixels"`` one sigmoid per pixel value;
       with ``draw="mask"`` one sigmoid per pixel *position*, a mask that paints a colour over
       a background colour (both also predicted): ``background + mask * (colour -
@@ -414,10 +442,12 @@ class ConditionalVAE(_Generator):
         prior: str = "standard",
         draw: str = "pixels",
         caption_every_layer: bool = False,
+        components: int = 4,
         seed: int = 0,
     ):
         super().__init__(image_shape, vectorizer)
         self.latent_dim = check_int("latent_dim", latent_dim, minimum=1)
+        self.components = check_int("components", components, minimum=1)
         hidden = check_int("hidden", hidden, minimum=1)
         embed_dim = check_int("embed_dim", embed_dim, minimum=1)
         self.beta = check_number("beta", beta, low=0.0)
@@ -443,6 +473,19 @@ class ConditionalVAE(_Generator):
                 [layers.Dense(self.latent_dim, name=n)(x) for n in ("mean", "log_var")],
                 name="prior",
             )
+        if self.prior_kind == "mixture":
+            k, d = self.components, self.latent_dim
+            ids_p = keras.Input(shape=(self.max_len,), dtype="int32", name="caption")
+            x = layers.Dense(embed_dim, activation="relu")(text(ids_p))
+            self.prior = keras.Model(
+                ids_p,
+                [
+                    layers.Dense(k, name="logits")(x),
+                    layers.Reshape((k, d))(layers.Dense(k * d, name="means")(x)),
+                    layers.Reshape((k, d))(layers.Dense(k * d, name="log_vars")(x)),
+                ],
+                name="prior",
+            )
 
         z = keras.Input(shape=(self.latent_dim,), name="z")
         ids_d = keras.Input(shape=(self.max_len,), dtype="int32", name="caption")
@@ -466,7 +509,8 @@ class ConditionalVAE(_Generator):
 
         mean, log_var = self.encoder({"image": image, "caption": ids})
         prior_params = [] if self.prior is None else list(self.prior(ids))
-        sampled = Reparameterize(self.beta, seed=check_seed(seed), name="reparameterize")(
+        layer = MixtureReparameterize if self.prior_kind == "mixture" else Reparameterize
+        sampled = layer(self.beta, seed=check_seed(seed), name="reparameterize")(
             [mean, log_var, *prior_params]
         )
         out = self.decoder({"z": sampled, "caption": ids})
@@ -500,34 +544,82 @@ class ConditionalVAE(_Generator):
         return self
 
     def prior_parameters(self, captions):
-        """``(mean, log_var)`` of the prior for each caption, each ``(n_captions, latent_dim)``.
+        """The prior's parameters for each caption.
 
-        Zeros for ``prior="standard"`` (``N(0, I)``); the prior network's answer for
-        ``prior="caption"``.
+        ``(mean, log_var)``, each ``(n_captions, latent_dim)``: zeros for
+        ``prior="standard"`` (``N(0, I)``), the prior network's answer for
+        ``prior="caption"``. For ``prior="mixture"``: ``(weights, means, log_vars)``, the
+        components' weights ``(n_captions, components)`` (each row sums to 1), and their
+        means and log-variances ``(n_captions, components, latent_dim)``.
         """
         ids = _caption_ids(self.vectorizer, captions)
         if self.prior is None:
             zeros = np.zeros((len(ids), self.latent_dim), "float32")
             return zeros, zeros.copy()
         parts = [self.prior(ids[i : i + 512], training=False) for i in range(0, len(ids), 512)]
-        return tuple(np.concatenate([np.asarray(p[k]) for p in parts]) for k in (0, 1))
+        params = [np.concatenate([np.asarray(p[k]) for p in parts]) for k in range(len(parts[0]))]
+        if self.prior_kind == "mixture":
+            logits = params[0] - params[0].max(axis=1, keepdims=True)
+            weights = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+            return weights.astype("float32"), params[1], params[2]
+        return tuple(params)
 
-    def generate(self, captions, *, n_samples: int = 1, seed: int = 0, temperature: float = 1.0):
-        """``(n_captions, n_samples, *image_shape)``: decode ``z`` drawn from the prior.
+    def sample_prior(self, captions, *, n_samples: int = 1, seed: int = 0, temperature: float = 1.0):
+        """Draw ``z`` from the prior: ``(n_captions * n_samples, latent_dim)``, caption by caption.
 
         ``z = mean + temperature * std * noise`` with the prior's ``mean`` and ``std`` (0 and 1
-        for ``prior="standard"``): a ``temperature`` below 1 keeps the draws nearer the
-        prior's centre, trading diversity for typical images.
+        for ``prior="standard"``); for ``prior="mixture"`` each draw first picks a component
+        by its weight. A ``temperature`` below 1 keeps the draws nearer the centres.
         """
         ids, n_samples, seed = self._generate_args(captions, n_samples, seed)
         temperature = check_number("temperature", temperature, low=0.0)
         rng = np.random.default_rng(seed)
         noise = rng.standard_normal((len(ids) * n_samples, self.latent_dim)).astype("float32")
-        mean, log_var = self.prior_parameters(captions)
-        mean, log_var = np.repeat(mean, n_samples, axis=0), np.repeat(log_var, n_samples, axis=0)
-        z = (mean + temperature * np.exp(0.5 * log_var) * noise).astype("float32")
-        images = _predict(self.decoder, {"z": z, "caption": np.repeat(ids, n_samples, axis=0)})
-        return images.reshape(len(ids), n_samples, *self.image_shape)
+        params = [np.repeat(p, n_samples, axis=0) for p in self.prior_parameters(captions)]
+        if self.prior_kind == "mixture":
+            weights, means, log_vars = params
+            pick = (weights.cumsum(axis=1) < rng.random((len(weights), 1))).sum(axis=1)
+            pick = np.minimum(pick, self.components - 1)
+            rows = np.arange(len(weights))
+            params = [means[rows, pick], log_vars[rows, pick]]
+        mean, log_var = params
+        return (mean + temperature * np.exp(0.5 * log_var) * noise).astype("float32")
+
+    def kl_divergence(self, images, captions, *, n_draws: int = 64, seed: int = 0):
+        """KL of ``q(z | image, caption)`` from the prior, in nats, one per image.
+
+        Exact for the Gaussian priors; for ``prior="mixture"`` the mean of
+        ``log q(z) - log p(z | caption)`` over ``n_draws`` draws of ``z`` from ``q``.
+        """
+        images, ids = self._training_data(images, captions)
+        n_draws = check_int("n_draws", n_draws, minimum=1)
+        encoded = _predict(self.encoder, {"image": images, "caption": ids})
+        mean, log_var = (np.asarray(a, "float64") for a in encoded)
+        params = [np.asarray(p, "float64") for p in self.prior_parameters(captions)]
+        if self.prior_kind != "mixture":
+            p_mean, p_log_var = params
+            spread = (np.exp(log_var) + (mean - p_mean) ** 2) / np.exp(p_log_var)
+            return 0.5 * np.sum(p_log_var - log_var + spread - 1.0, axis=1)
+        weights, means, log_vars = params
+        noise = np.random.default_rng(check_seed(seed)).standard_normal((n_draws, *mean.shape))
+        z = mean + np.exp(0.5 * log_var) * noise  # (n_draws, n, d)
+        log_q = -0.5 * np.sum(np.log(2 * np.pi) + log_var + noise**2, axis=-1)
+        diff = z[:, :, None, :] - means[None]
+        log_n = -0.5 * np.sum(np.log(2 * np.pi) + log_vars + diff**2 / np.exp(log_vars), axis=-1)
+        joint = np.log(weights)[None] + log_n
+        top = joint.max(axis=-1, keepdims=True)
+        log_p = (top + np.log(np.exp(joint - top).sum(axis=-1, keepdims=True)))[..., 0]
+        return np.mean(log_q - log_p, axis=0)
+
+    def generate(self, captions, *, n_samples: int = 1, seed: int = 0, temperature: float = 1.0):
+        """``(n_captions, n_samples, *image_shape)``: decode ``z`` drawn from the prior.
+
+        See :meth:`sample_prior` for how ``z`` is drawn and what ``temperature`` does.
+        """
+        z = self.sample_prior(captions, n_samples=n_samples, seed=seed, temperature=temperature)
+        ids = np.repeat(_caption_ids(self.vectorizer, captions), n_samples, axis=0)
+        images = _predict(self.decoder, {"z": z, "caption": ids})
+        return images.reshape(len(z) // n_samples, n_samples, *self.image_shape)
 
 
 # --- diffusion -----------------------------------------------------------------

@@ -174,7 +174,7 @@ def test_conditional_vae_with_caption_prior_and_mask(vec):
 
 
 def test_conditional_vae_refuses_bad_options(vec):
-    with pytest.raises(ValueError, match=r"prior must be one of \('standard', 'caption'\)"):
+    with pytest.raises(ValueError, match=r"prior must be one of \('standard', 'caption', 'mixture'\)"):
         generation.ConditionalVAE(SHAPE, vec, prior="gaussian")
     with pytest.raises(ValueError, match="draw must be one of"):
         generation.ConditionalVAE(SHAPE, vec, draw="conv")
@@ -185,6 +185,87 @@ def test_conditional_vae_refuses_bad_options(vec):
         cvae.generate(["a red circle"], temperature=-0.5)
     with pytest.raises(TypeError, match="one string"):
         cvae.prior_parameters("a red circle")
+    with pytest.raises(ValueError, match="components must be an integer >= 1"):
+        generation.ConditionalVAE(SHAPE, vec, prior="mixture", components=0)
+    with pytest.raises(ValueError, match="n_draws must be an integer >= 1"):
+        cvae.kl_divergence(_images(2), CAPTIONS[:2], n_draws=0)
+
+
+def test_mixture_reparameterize_estimates_the_kl():
+    import tensorflow as tf
+
+    rng = np.random.default_rng(0)
+    n, d = 20000, 2
+    mean = rng.normal(size=(n, d)).astype("float32")
+    log_var = np.full((n, d), np.log(0.5), "float32")
+    p_mean, p_log_var = np.full((n, d), 0.3, "float32"), np.full((n, d), np.log(2.0), "float32")
+    gaussian = generation.Reparameterize(beta=1.5, seed=0)
+    gaussian([mean, log_var, p_mean, p_log_var])
+    # one component, or two identical ones: the mixture is that Gaussian, and the Monte
+    # Carlo estimate of the KL averages to the exact value
+    for k in (1, 2):
+        layer = generation.MixtureReparameterize(beta=1.5, seed=0)
+        z = layer([mean, log_var, np.zeros((n, k), "float32"), np.repeat(p_mean[:, None], k, 1),
+                   np.repeat(p_log_var[:, None], k, 1)])
+        assert z.shape == (n, d)
+        assert math.isclose(float(layer.losses[-1]), float(gaussian.losses[-1]), rel_tol=0.02)
+    # the gradient reaches the encoder's and the prior's parameters
+    variables = [tf.Variable(a) for a in (mean[:8], log_var[:8], np.zeros((8, 3), "float32"),
+                                          rng.normal(size=(8, 3, d)).astype("float32"),
+                                          np.zeros((8, 3, d), "float32"))]
+    layer = generation.MixtureReparameterize(beta=1.0, seed=0)
+    with tf.GradientTape() as tape:
+        z = layer(variables)
+        total = tf.reduce_sum(z) + layer.losses[-1]
+    assert all(np.abs(np.asarray(g)).sum() > 0 for g in tape.gradient(total, variables))
+
+
+def test_conditional_vae_with_a_mixture_prior(vec):
+    keras.utils.set_random_seed(0)
+    cvae = generation.ConditionalVAE(
+        SHAPE, vec, latent_dim=2, hidden=32, beta=1.0, prior="mixture", components=3, draw="mask"
+    )
+    cvae.fit(_images(), CAPTIONS, steps=80, batch_size=16, learning_rate=3e-3)
+    assert cvae.losses_[-10:].mean() < cvae.losses_[:5].mean()
+    weights, means, log_vars = cvae.prior_parameters(["a red circle", "a blue square"])
+    assert weights.shape == (2, 3) and means.shape == log_vars.shape == (2, 3, 2)
+    assert np.allclose(weights.sum(axis=1), 1.0, atol=1e-5) and weights.min() >= 0
+    out = cvae.generate(["a red circle", "a blue square"], n_samples=6, seed=3)
+    assert out.shape == (2, 6, *SHAPE) and out[0].mean() > out[1].mean() + 0.2
+    assert np.array_equal(out, cvae.generate(["a red circle", "a blue square"], n_samples=6, seed=3))
+    # at temperature 0 each draw is the mean of the component it picked
+    z = cvae.sample_prior(["a red circle"], n_samples=50, temperature=0.0)
+    centres = means[0]
+    assert np.allclose(np.min(np.abs(z[:, None] - centres[None]).sum(-1), axis=1), 0, atol=1e-5)
+    # components are picked by weight
+    picked = np.argmin(np.abs(z[:, None] - centres[None]).sum(-1), axis=1)
+    big = int(np.argmax(weights[0]))
+    assert np.mean(picked == big) >= weights[0, big] - 0.2
+
+
+def test_kl_divergence_per_image(vec):
+    keras.utils.set_random_seed(0)
+    images, captions = _images(6), CAPTIONS[:6]
+    gaussian = generation.ConditionalVAE(SHAPE, vec, latent_dim=2, hidden=16, prior="caption")
+    kl = gaussian.kl_divergence(images, captions)
+    encoded = gaussian.encoder({"image": images, "caption": vec.transform(captions)})
+    mean, log_var = (np.asarray(a) for a in encoded)
+    p_mean, p_log_var = gaussian.prior_parameters(captions)
+    by_hand = [
+        sum(
+            np.log(np.exp(0.5 * p_log_var[i, j]) / np.exp(0.5 * log_var[i, j]))
+            + (np.exp(log_var[i, j]) + (mean[i, j] - p_mean[i, j]) ** 2) / (2 * np.exp(p_log_var[i, j]))
+            - 0.5
+            for j in range(2)
+        )
+        for i in range(6)
+    ]
+    assert kl.shape == (6,) and np.allclose(kl, by_hand, atol=1e-4) and kl.min() >= 0
+    mixture = generation.ConditionalVAE(SHAPE, vec, latent_dim=2, hidden=16, prior="mixture")
+    estimate = mixture.kl_divergence(images, captions, n_draws=4000)
+    assert estimate.shape == (6,) and estimate.min() > -0.05  # a KL is never negative
+    again = mixture.kl_divergence(images, captions, n_draws=4000, seed=1)
+    assert np.allclose(estimate, again, atol=0.1)  # the Monte Carlo noise is small
 
 
 # --- diffusion ------------------------------------------------------------------------------
