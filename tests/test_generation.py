@@ -301,6 +301,73 @@ def test_diffusion_trains_and_generates(vec):
         assert out.shape == (1, 2, *SHAPE) and 0 <= out.min() and out.max() <= 1
 
 
+@pytest.mark.parametrize("sampler", ["ddim", "ddpm"])
+def test_the_sampler_recovers_a_point_mass_from_an_exact_denoiser(sampler):
+    # data that is always the vector c: the exact noise in x_t is (x_t - sqrt(a) c) / sqrt(1 - a)
+    alpha_bar = generation.noise_schedule(50, "linear")
+    c = np.array([0.5, -0.25, 0.75], "float32")
+
+    def exact(inputs):
+        a = alpha_bar[inputs["t"] - 1][:, None]
+        return (inputs["noisy"] - np.sqrt(a) * c) / np.sqrt(1 - a)
+
+    x = np.random.default_rng(0).standard_normal((6, 3)).astype("float32")
+    rng = np.random.default_rng(1)
+    out = generation._denoise(
+        exact, x, np.ones((6, 2), "int32"), alpha_bar, guidance=1.0, sampler=sampler,
+        sampling_steps=10, clip=1.0, rng=rng,
+    )
+    assert np.allclose(out, c, atol=1e-4)
+    # a denoiser gone wild cannot push the clean estimate past the clip
+    wild = generation._denoise(
+        lambda inputs: 1e6 * np.ones_like(inputs["noisy"]), x, np.ones((6, 2), "int32"), alpha_bar,
+        guidance=3.0, sampler=sampler, sampling_steps=10, clip=2.0, rng=rng,
+    )
+    assert np.abs(wild).max() <= 2.0
+
+
+def test_latent_diffusion_denoises_the_autoencoders_codes(vec):
+    keras.utils.set_random_seed(0)
+    cvae = generation.ConditionalVAE(SHAPE, vec, latent_dim=2, hidden=32, prior="mixture", draw="mask")
+    with pytest.raises(ValueError, match="autoencoder must be trained first"):
+        generation.LatentDiffusion(cvae)
+    with pytest.raises(TypeError, match="autoencoder must be a ConditionalVAE, got Diffusion"):
+        generation.LatentDiffusion(generation.Diffusion(SHAPE, vec, n_steps=4, channels=2))
+    images = _images()
+    cvae.fit(images, CAPTIONS, steps=60, batch_size=16, learning_rate=3e-3)
+    latent = generation.LatentDiffusion(cvae, n_steps=20, hidden=32, depth=2)
+    assert sorted(latent.denoiser.input) == ["caption", "noisy", "t"]
+    assert latent.denoiser.output.shape == (None, 2)
+    with pytest.raises(ValueError, match="must be trained first"):
+        latent.generate(["a red circle"])
+    codes = latent.encode(images, CAPTIONS)
+    by_hand = cvae.encoder({"image": images[:4], "caption": vec.transform(CAPTIONS[:4])})[0]
+    assert codes.shape == (len(images), 2) and np.allclose(codes[:4], np.asarray(by_hand), atol=1e-5)
+    latent.fit(images, CAPTIONS, steps=80, batch_size=16)
+    assert latent.losses_.shape == (80,) and latent.losses_[-10:].mean() < latent.losses_[:5].mean()
+    assert math.isclose(latent.scale_, float(np.sqrt(np.mean(codes**2))), rel_tol=1e-5)
+    assert math.isclose(latent.limit_, float(np.abs(codes).max()) / latent.scale_, rel_tol=1e-5)
+    for sampler in ("ddim", "ddpm"):
+        out = latent.generate(
+            ["a red circle", "a blue square"], n_samples=3, seed=2, sampler=sampler, sampling_steps=5
+        )
+        assert out.shape == (2, 3, *SHAPE) and 0 <= out.min() and out.max() <= 1
+        # the CVAE's decoder paints: one colour over a background (rank one around it)
+        centred = out[0, 0].reshape(-1, 3) - out[0, 0].reshape(-1, 3)[0]
+        assert np.linalg.matrix_rank(centred, tol=1e-4) <= 1
+    again = latent.generate(
+        ["a red circle", "a blue square"], n_samples=3, seed=2, sampler="ddpm", sampling_steps=5
+    )
+    assert np.array_equal(out, again)
+    unguided = latent.generate(["a red circle"], n_samples=3, seed=2, guidance=0.0, sampling_steps=5)
+    guided = latent.generate(["a red circle"], n_samples=3, seed=2, guidance=3.0, sampling_steps=5)
+    assert not np.allclose(unguided, guided)
+    with pytest.raises(ValueError, match="guidance must be >= 0"):
+        latent.generate(["a red circle"], guidance=-1.0)
+    with pytest.raises(ValueError, match="sampler must be one of"):
+        latent.generate(["a red circle"], sampler="euler")
+
+
 # --- the judge ------------------------------------------------------------------------------
 
 
