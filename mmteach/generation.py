@@ -417,7 +417,7 @@ class ConditionalVAE(_Generator):
       ``mean`` and ``log_var``) proposes ``p(z | caption)``, the *prior network* of Sohn et
       al. (2015); with ``prior="mixture"`` it proposes a mixture of ``components`` diagonal
       Gaussians, each with a weight, so that the codes of one caption can lie in separate
-      clumps (one per place the caption leaves open) without a gap between them that the
+      groups (one per place the caption leaves open) without a gap between them that the
       prior would fill (Dilokthanakul et al., 2016; Tomczak and Welling, 2018);
     - :class:`Reparameterize` (:class:`MixtureReparameterize` for the mixture) draws ``z``
       and adds ``beta`` times the KL divergence of ``q(z | image, caption)`` from the prior
