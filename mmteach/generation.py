@@ -798,7 +798,32 @@ def _denoise(model, x, caption, alpha_bar, *, guidance, sampler, sampling_steps,
     return x0
 
 
-class Diffusion(_Generator):
+class _Denoising(_Generator):
+    """What the two diffusion models share: the schedule, the training loop and the sampler."""
+
+    def _set_schedule(self, n_steps, schedule, drop_caption):
+        self.n_steps = check_int("n_steps", n_steps, minimum=2)
+        self.schedule = check_choice("schedule", schedule, SCHEDULES)
+        self.drop_caption = check_probability("drop_caption", drop_caption, allow_one=False)
+        self.alpha_bar = noise_schedule(self.n_steps, schedule)
+
+    def _train(self, x0, ids, **settings):
+        """Train ``self.denoiser`` on clean ``x0``; ``settings``: steps, batch_size, learning_rate, seed."""
+        self.losses_ = _fit_denoiser(
+            self.denoiser, x0, ids, self.alpha_bar, drop_caption=self.drop_caption, **settings
+        )
+        return self
+
+    def _sample(self, captions, n_samples, seed, shape, *, clip, **settings):
+        """``(ids, clean)``: one clean estimate per sample, each caption's ``n_samples`` in a row."""
+        ids, n_samples, seed = self._generate_args(captions, n_samples, seed)
+        rng = np.random.default_rng(seed)
+        caption = np.repeat(ids, n_samples, axis=0)
+        x = rng.standard_normal((len(caption), *shape)).astype("float32")
+        return ids, _denoise(self.denoiser, x, caption, self.alpha_bar, clip=clip, rng=rng, **settings)
+
+
+class Diffusion(_Denoising):
     """A small conditional denoising diffusion model (Ho et al., 2020) with guidance.
 
     Training: take a clean image ``x0`` (scaled to [-1, 1]), a random step ``t``, make it
@@ -821,10 +846,7 @@ class Diffusion(_Generator):
         drop_caption: float = 0.15,
     ):
         super().__init__(image_shape, vectorizer)
-        self.n_steps = check_int("n_steps", n_steps, minimum=2)
-        self.schedule = check_choice("schedule", schedule, SCHEDULES)
-        self.drop_caption = check_probability("drop_caption", drop_caption, allow_one=False)
-        self.alpha_bar = noise_schedule(self.n_steps, schedule)
+        self._set_schedule(n_steps, schedule, drop_caption)
         self.denoiser = diffusion_denoiser(
             self.image_shape,
             self.vocab_size,
@@ -847,18 +869,8 @@ class Diffusion(_Generator):
     ):
         """Train the denoiser for ``steps`` batches; ``losses_`` holds each step's MSE."""
         images, ids = self._training_data(images, captions)
-        self.losses_ = _fit_denoiser(
-            self.denoiser,
-            images * 2.0 - 1.0,
-            ids,
-            self.alpha_bar,
-            drop_caption=self.drop_caption,
-            steps=steps,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            seed=seed,
-        )
-        return self
+        settings = dict(steps=steps, batch_size=batch_size, learning_rate=learning_rate, seed=seed)
+        return self._train(images * 2.0 - 1.0, ids, **settings)
 
     def generate(
         self,
@@ -879,22 +891,10 @@ class Diffusion(_Generator):
         ``sampling_steps`` evenly spaced deterministic steps; ``"ddpm"`` walks all
         ``n_steps`` steps, adding fresh noise at each.
         """
-        ids, n_samples, seed = self._generate_args(captions, n_samples, seed)
-        rng = np.random.default_rng(seed)
-        x = rng.standard_normal((len(ids) * n_samples, *self.image_shape)).astype("float32")
-        x0 = _denoise(
-            self.denoiser,
-            x,
-            np.repeat(ids, n_samples, axis=0),
-            self.alpha_bar,
-            guidance=guidance,
-            sampler=sampler,
-            sampling_steps=sampling_steps,
-            clip=1.0,
-            rng=rng,
-        )
+        settings = dict(guidance=guidance, sampler=sampler, sampling_steps=sampling_steps)
+        ids, x0 = self._sample(captions, n_samples, seed, self.image_shape, clip=1.0, **settings)
         images = np.clip((x0 + 1) / 2, 0, 1).astype("float32")
-        return images.reshape(len(ids), n_samples, *self.image_shape)
+        return images.reshape(len(ids), -1, *self.image_shape)
 
 
 def latent_denoiser(
@@ -932,7 +932,7 @@ def latent_denoiser(
     return keras.Model({"noisy": noisy, "t": t, "caption": ids}, out, name="latent_denoiser")
 
 
-class LatentDiffusion(_Generator):
+class LatentDiffusion(_Denoising):
     """Diffusion in the latent space of a trained :class:`ConditionalVAE` (latent diffusion).
 
     The recipe of Stable Diffusion (Rombach et al., 2022) at the size of this book: the
@@ -961,10 +961,7 @@ class LatentDiffusion(_Generator):
             raise ValueError("autoencoder must be trained first: call its fit(images, captions)")
         super().__init__(autoencoder.image_shape, autoencoder.vectorizer)
         self.autoencoder = autoencoder
-        self.n_steps = check_int("n_steps", n_steps, minimum=2)
-        self.schedule = check_choice("schedule", schedule, SCHEDULES)
-        self.drop_caption = check_probability("drop_caption", drop_caption, allow_one=False)
-        self.alpha_bar = noise_schedule(self.n_steps, schedule)
+        self._set_schedule(n_steps, schedule, drop_caption)
         self.denoiser = latent_denoiser(
             autoencoder.latent_dim,
             self.vocab_size,
@@ -1000,18 +997,8 @@ class LatentDiffusion(_Generator):
         ids = _caption_ids(self.vectorizer, captions)
         self.scale_ = float(np.sqrt(np.mean(codes**2)))
         self.limit_ = float(np.abs(codes).max() / self.scale_)
-        self.losses_ = _fit_denoiser(
-            self.denoiser,
-            codes / self.scale_,
-            ids,
-            self.alpha_bar,
-            drop_caption=self.drop_caption,
-            steps=steps,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            seed=seed,
-        )
-        return self
+        settings = dict(steps=steps, batch_size=batch_size, learning_rate=learning_rate, seed=seed)
+        return self._train(codes / self.scale_, ids, **settings)
 
     def generate(
         self,
@@ -1029,24 +1016,13 @@ class LatentDiffusion(_Generator):
         """
         if not hasattr(self, "losses_"):
             raise ValueError("LatentDiffusion must be trained first: call fit(images, captions)")
-        ids, n_samples, seed = self._generate_args(captions, n_samples, seed)
-        rng = np.random.default_rng(seed)
-        caption = np.repeat(ids, n_samples, axis=0)
-        x = rng.standard_normal((len(caption), self.autoencoder.latent_dim)).astype("float32")
-        z = _denoise(
-            self.denoiser,
-            x,
-            caption,
-            self.alpha_bar,
-            guidance=guidance,
-            sampler=sampler,
-            sampling_steps=sampling_steps,
-            clip=self.limit_,
-            rng=rng,
-        )
+        settings = dict(guidance=guidance, sampler=sampler, sampling_steps=sampling_steps)
+        shape = (self.autoencoder.latent_dim,)
+        ids, z = self._sample(captions, n_samples, seed, shape, clip=self.limit_, **settings)
+        caption = np.repeat(ids, len(z) // len(ids), axis=0)
         z = (z * self.scale_).astype("float32")
         images = _predict(self.autoencoder.decoder, {"z": z, "caption": caption})
-        return images.reshape(len(ids), n_samples, *self.image_shape)
+        return images.reshape(len(ids), -1, *self.image_shape)
 
 
 # --- the judge -------------------------------------------------------------------
